@@ -1,0 +1,1 @@
+"""The weapons-use policy timeline."""

@@ -1,0 +1,117 @@
+"""The data model (DESIGN.md "The data"). Schema changes go through Alembic migrations."""
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+EVENT_TYPES = ("authorization", "restriction", "warning", "request")
+DATE_PRECISIONS = ("day", "month", "year")
+# text: the article dates the event; published: only the publication date places it;
+# undated: neither (an article without a publication date and no date in the text).
+DATE_BASES = ("text", "published", "undated")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Actor(SQLModel, table=True):
+    """A country or organization that decides or speaks (canonical gazetteer entry)."""
+
+    id: str = Field(primary_key=True, max_length=80)  # slug of the name
+    name: str = Field(max_length=120, unique=True)
+
+
+class Weapon(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=80)
+    name: str = Field(max_length=120, unique=True)
+
+
+class Place(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=80)
+    name: str = Field(max_length=120, unique=True)
+
+
+class Article(SQLModel, table=True):
+    # The first 16 hex digits of content_hash: stable across rebuilds and ingestion order.
+    id: str = Field(primary_key=True, max_length=16)
+    content_hash: str = Field(max_length=64, unique=True)
+    source: str  # the file path or URL it was ingested from
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = Field(default=None, max_length=200, index=True)
+    language: str | None = Field(default=None, max_length=8)
+    published: dt.date | None = None
+    published_precision: str | None = Field(default=None, max_length=5)
+    # The text as read (decoded, NFC, "\n" line ends), boilerplate included, so that
+    # mention offsets index it exactly.
+    text: str
+    word_count: int = 0
+    ingested_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=16)  # deterministic, see app/ingest/store.py
+    type: str = Field(max_length=16, index=True)
+    actor_id: str = Field(foreign_key="actor.id", index=True, max_length=80)
+    date: dt.date | None = Field(default=None, index=True)
+    date_precision: str | None = Field(default=None, max_length=5)
+    date_basis: str = Field(default="published", max_length=10)
+    summary: str
+    # Accent- and case-folded summary, quotes and names, for full-text search.
+    search_text: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EventWeapon(SQLModel, table=True):
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    weapon_id: str = Field(foreign_key="weapon.id", primary_key=True, index=True)
+
+
+class EventPlace(SQLModel, table=True):
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    place_id: str = Field(foreign_key="place.id", primary_key=True, index=True)
+
+
+class EventAlias(SQLModel, table=True):
+    """An id an event had before a merge: it keeps resolving (301) to the event."""
+
+    id: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+
+
+class Mention(SQLModel, table=True):
+    """One sighting of an event in one article, with its verbatim evidence."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "article_id", "start", "end", "type", "actor_id", name="uq_mention_reading"
+        ),
+        Index("ix_mention_event_article", "event_id", "article_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Deterministic: hash of the article's content hash, offsets, type and actor.
+    key: str = Field(max_length=16, unique=True)
+    event_id: str = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    article_id: str = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    # The mention's own reading; the event's fields are derived from its mentions.
+    type: str = Field(max_length=16)
+    actor_id: str = Field(foreign_key="actor.id", max_length=80)
+    weapons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    places: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    date: dt.date | None = None
+    date_precision: str | None = Field(default=None, max_length=5)
+    date_basis: str = Field(default="published", max_length=10)
+    # Evidence: quote == article.text[start:end].
+    quote: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    cited_source: str | None = Field(default=None, max_length=200)
+    speaker: str | None = Field(default=None, max_length=200)
+    negated: bool = False
