@@ -48,7 +48,9 @@ def to_stored_text(raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def _boilerplate_line() -> re.Pattern[str]:
-    data = yaml.safe_load(resources.files("app").joinpath("data/boilerplate.yaml").read_text("utf-8"))
+    data = yaml.safe_load(
+        resources.files("app").joinpath("data/boilerplate.yaml").read_text("utf-8")
+    )
     alternatives = "|".join(f"(?:{p})" for p in data["line_patterns"])
     return re.compile(rf"^\s*(?:{alternatives})\s*$", re.IGNORECASE)
 

@@ -60,7 +60,9 @@ class ReadArticle:
 def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) -> ReadArticle:
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
-        raise IngestError(f"unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html")
+        raise IngestError(
+            f"unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html"
+        )
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -266,6 +268,4 @@ def _parse_date_text(text: str) -> tuple[dt.date, str]:
                 return dt.date(int(text), 1, 1), "year"
             except ValueError as error:
                 raise IngestError(f"invalid publication date {text!r}: {error}") from None
-    raise IngestError(
-        f"invalid publication date {text!r}; expected YYYY-MM-DD, YYYY-MM or YYYY"
-    )
+    raise IngestError(f"invalid publication date {text!r}; expected YYYY-MM-DD, YYYY-MM or YYYY")

@@ -1,0 +1,48 @@
+# Quick start: `make run` (set up, migrate, ingest seeds/, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup setup-dev run ingest-seeds serve test lint typecheck evaluate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-app
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed-app
+setup-dev: $(VENV)/.installed-dev
+
+ingest-seeds: setup
+	$(BIN)/timeline db upgrade
+	$(BIN)/timeline ingest seeds/
+
+serve: setup
+	$(BIN)/timeline serve --host $(HOST) --port $(PORT)
+
+run: ingest-seeds serve
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-dev
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+evaluate: setup
+	$(BIN)/timeline evaluate seeds/gold.yaml
+
+clean:
+	rm -rf $(VENV) data/ .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -1,0 +1,102 @@
+"""When are two mentions the same event? Pure rules over plain data.
+
+The rule (also in the README):
+- same type and same actor;
+- weapons compatible: the two sets overlap, or at least one of them is empty
+  (the text names no system); likewise places;
+- dates compatible: each mention's date becomes a window widened by its precision
+  (a day +/- 3 days, a whole month, a whole year; a date that only comes from the
+  publication date covers the week before publication); the windows must overlap.
+  An undated mention is compatible with any date;
+- never two mentions of the same article: the extractor already decided those differ.
+Among compatible events the best is the one sharing most weapons and places, then
+the closest date, then the smallest id, so the choice does not depend on the order of
+the database rows.
+"""
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DAY_SLACK = dt.timedelta(days=3)
+PUBLISHED_LOOKBACK = dt.timedelta(days=7)
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+@dataclass(frozen=True)
+class Reading:
+    type: str
+    actor_id: str
+    weapons: frozenset[str]
+    places: frozenset[str]
+    date: dt.date | None
+    date_precision: str | None
+    date_basis: str
+
+
+def date_window(reading: Reading) -> tuple[dt.date, dt.date] | None:
+    day = reading.date
+    if day is None:
+        return None
+    if reading.date_basis == "published":
+        return day - PUBLISHED_LOOKBACK, day
+    if reading.date_precision == "year":
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if reading.date_precision == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return dt.date(day.year, day.month, 1), dt.date(day.year, day.month, last)
+    return day - DAY_SLACK, day + DAY_SLACK
+
+
+def _sets_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    return not a or not b or bool(a & b)
+
+
+def compatible(a: Reading, b: Reading) -> bool:
+    if a.type != b.type or a.actor_id != b.actor_id:
+        return False
+    if not _sets_compatible(a.weapons, b.weapons) or not _sets_compatible(a.places, b.places):
+        return False
+    wa, wb = date_window(a), date_window(b)
+    if wa is None or wb is None:
+        return True
+    return wa[0] <= wb[1] and wb[0] <= wa[1]
+
+
+def affinity(a: Reading, b: Reading) -> tuple[int, int]:
+    """Higher is a better match: shared names, then closeness of dates."""
+    shared = len(a.weapons & b.weapons) + len(a.places & b.places)
+    if a.date is None or b.date is None:
+        return shared, -10_000
+    return shared, -abs((a.date - b.date).days)
+
+
+def best_event(new: Reading, candidates: Iterable[tuple[str, list[Reading]]]) -> str | None:
+    """The id of the event whose mentions best match `new` (single linkage), if any."""
+    best: tuple[tuple[int, int], str] | None = None
+    for event_id, readings in candidates:
+        scores = [affinity(new, r) for r in readings if compatible(new, r)]
+        if not scores:
+            continue
+        key = (max(scores), event_id)
+        # Highest affinity wins; equal affinity goes to the smallest id.
+        if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+            best = key
+    return best[1] if best else None
+
+
+def representative_date(readings: Iterable[Reading]) -> Reading | None:
+    """The reading whose date the event shows: dated by the text before dated by
+    publication, finer precision first, then the earliest."""
+    dated = [r for r in readings if r.date is not None]
+    if not dated:
+        return None
+    return min(
+        dated,
+        key=lambda r: (
+            r.date_basis != "text",
+            PRECISION_RANK.get(r.date_precision or "day", 0),
+            r.date,
+        ),
+    )

@@ -1,0 +1,260 @@
+"""Store one article with its events: the caller wraps this in ONE transaction.
+
+Event ids are deterministic: a mention's key hashes the article's content hash, the
+evidence offsets, type and actor; an event's id is the smallest key among its
+mentions. When a new mention takes over as smallest key, the event gets the new id
+and its old id becomes an alias that keeps resolving (so a shared link never dies).
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, delete, select, update
+
+from app.extract.summary import summarize
+from app.extract.types import ExtractedEvent
+from app.ingest.cluster import Reading, best_event, date_window, representative_date
+from app.ingest.reader import ReadArticle
+from app.models import (
+    Actor,
+    Article,
+    Event,
+    EventAlias,
+    EventPlace,
+    EventWeapon,
+    Mention,
+    Place,
+    Weapon,
+    utcnow,
+)
+from app.slugs import fold, short_hash, slugify
+
+# How far around a new mention's date window to look for candidate events.
+CANDIDATE_MARGIN = dt.timedelta(days=400)
+
+
+@dataclass
+class StoreResult:
+    article_id: str
+    new: bool
+    events_created: int = 0
+    events_merged: int = 0  # mentions that joined an event already told by another article
+    mentions: int = 0
+
+
+def article_id_for(content_hash: str) -> str:
+    return content_hash[:16]
+
+
+def store_article(
+    session: Session, article: ReadArticle, events: Sequence[ExtractedEvent]
+) -> StoreResult:
+    known = session.exec(
+        select(Article.id).where(Article.content_hash == article.content_hash)
+    ).first()
+    if known is not None:
+        return StoreResult(article_id=known, new=False)
+    row = Article(
+        id=article_id_for(article.content_hash),
+        content_hash=article.content_hash,
+        source=article.source,
+        url=article.url,
+        title=article.title,
+        outlet=article.outlet,
+        language=article.language,
+        published=article.published,
+        published_precision=article.published_precision,
+        text=article.text,
+        word_count=article.word_count,
+    )
+    session.add(row)
+    session.flush()
+    result = StoreResult(article_id=row.id, new=True)
+    seen: set[tuple[int, int, str, str]] = set()
+    for extracted in events:
+        _check_offsets(article.text, extracted)
+        actor_id = _ensure_named(session, Actor, extracted.actor)
+        reading_key = (extracted.start, extracted.end, extracted.type, actor_id)
+        if reading_key in seen:  # the same reading of the same sentence, told twice
+            continue
+        seen.add(reading_key)
+        mention = _mention(session, row, extracted, actor_id)
+        event_id = _attach(session, mention, row.id)
+        if event_id is None:
+            result.events_created += 1
+        else:
+            result.events_merged += 1
+        result.mentions += 1
+    return result
+
+
+def _check_offsets(text: str, event: ExtractedEvent) -> None:
+    if not (0 <= event.start < event.end <= len(text)):
+        raise ValueError(f"evidence offsets {event.start}-{event.end} outside the article")
+    if not (event.start <= event.trigger_start < event.trigger_end <= event.end):
+        raise ValueError(
+            f"trigger offsets {event.trigger_start}-{event.trigger_end} outside its sentence"
+        )
+
+
+def _ensure_named(
+    session: Session, model: type[Actor] | type[Weapon] | type[Place], name: str
+) -> str:
+    entity_id = slugify(name)
+    if session.get(model, entity_id) is None:
+        session.add(model(id=entity_id, name=name))
+        session.flush()
+    return entity_id
+
+
+def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id: str) -> Mention:
+    weapons = sorted({_ensure_named(session, Weapon, name) for name in event.weapons})
+    places = sorted({_ensure_named(session, Place, name) for name in event.places})
+    key = short_hash(article.content_hash, event.start, event.end, event.type, actor_id)
+    return Mention(
+        key=key,
+        event_id=key,  # provisional: set by _attach
+        article_id=article.id,
+        type=event.type,
+        actor_id=actor_id,
+        weapons=weapons,
+        places=places,
+        date=event.date,
+        date_precision=event.date_precision,
+        date_basis=event.date_basis,
+        quote=article.text[event.start : event.end],
+        start=event.start,
+        end=event.end,
+        trigger=event.trigger,
+        trigger_start=event.trigger_start,
+        trigger_end=event.trigger_end,
+        cited_source=event.cited_source,
+        speaker=event.speaker,
+        negated=event.negated,
+    )
+
+
+def reading_of(mention: Mention) -> Reading:
+    return Reading(
+        type=mention.type,
+        actor_id=mention.actor_id,
+        weapons=frozenset(mention.weapons),
+        places=frozenset(mention.places),
+        date=mention.date,
+        date_precision=mention.date_precision,
+        date_basis=mention.date_basis,
+    )
+
+
+def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
+    """Put the mention in the best matching event, or a new one. Returns the id of the
+    existing event it joined, or None when it founded a new event."""
+    reading = reading_of(mention)
+    target = best_event(reading, _candidates(session, reading, article_id))
+    if target is None:
+        session.add(Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary=""))
+        session.flush()
+        mention.event_id = mention.key
+        session.add(mention)
+        session.flush()
+        refresh_event(session, mention.key)
+        return None
+    final_id = target
+    if mention.key < target:
+        final_id = mention.key
+        _rename_event(session, target, final_id)
+    mention.event_id = final_id
+    session.add(mention)
+    session.flush()
+    refresh_event(session, final_id)
+    return target
+
+
+def _candidates(
+    session: Session, reading: Reading, article_id: str
+) -> list[tuple[str, list[Reading]]]:
+    query = select(Event.id).where(Event.type == reading.type, Event.actor_id == reading.actor_id)
+    window = date_window(reading)
+    if window is not None:
+        lo, hi = window[0] - CANDIDATE_MARGIN, window[1] + CANDIDATE_MARGIN
+        query = query.where(col(Event.date).is_(None) | col(Event.date).between(lo, hi))
+    told_here = select(Mention.event_id).where(Mention.article_id == article_id)
+    query = query.where(col(Event.id).not_in(told_here)).order_by(col(Event.id))
+    event_ids = list(session.exec(query))
+    if not event_ids:
+        return []
+    by_event: dict[str, list[Reading]] = {event_id: [] for event_id in event_ids}
+    for mention in session.exec(select(Mention).where(col(Mention.event_id).in_(event_ids))):
+        by_event[mention.event_id].append(reading_of(mention))
+    return list(by_event.items())
+
+
+def _rename_event(session: Session, old_id: str, new_id: str) -> None:
+    old = session.get(Event, old_id)
+    assert old is not None
+    session.add(Event(**{**old.model_dump(), "id": new_id}))
+    session.flush()
+    for model in (Mention, EventWeapon, EventPlace, EventAlias):
+        session.exec(
+            update(model).where(col(model.event_id) == old_id).values(event_id=new_id)  # type: ignore[attr-defined]
+        )
+    session.delete(old)
+    session.flush()
+    session.add(EventAlias(id=old_id, event_id=new_id))
+    session.flush()
+    session.expire_all()
+
+
+def refresh_event(session: Session, event_id: str) -> None:
+    """Derive an event's fields from its mentions (they may have changed by a merge)."""
+    event = session.get(Event, event_id)
+    assert event is not None
+    mentions = list(
+        session.exec(select(Mention).where(Mention.event_id == event_id).order_by(col(Mention.key)))
+    )
+    readings = [reading_of(m) for m in mentions]
+    weapon_ids = sorted({w for r in readings for w in r.weapons})
+    place_ids = sorted({p for r in readings for p in r.places})
+    dated = representative_date(readings)
+    if dated is None:
+        event.date, event.date_precision, event.date_basis = None, None, "undated"
+    else:
+        event.date, event.date_precision, event.date_basis = (
+            dated.date,
+            dated.date_precision,
+            dated.date_basis,
+        )
+    actor = session.get(Actor, event.actor_id)
+    assert actor is not None
+    weapon_names = [_name(session, Weapon, w) for w in weapon_ids]
+    place_names = [_name(session, Place, p) for p in place_ids]
+    event.summary = summarize(event.type, actor.name, weapon_names, place_names)
+    outlets = [
+        outlet
+        for outlet in session.exec(
+            select(Article.outlet).where(col(Article.id).in_({m.article_id for m in mentions}))
+        )
+        if outlet
+    ]
+    event.search_text = fold(
+        " ".join(
+            [event.summary, actor.name, *weapon_names, *place_names, *outlets]
+            + [m.quote for m in mentions]
+            + [m.cited_source or "" for m in mentions]
+            + [m.speaker or "" for m in mentions]
+        )
+    )
+    event.updated_at = utcnow()
+    session.exec(delete(EventWeapon).where(col(EventWeapon.event_id) == event_id))
+    session.exec(delete(EventPlace).where(col(EventPlace.event_id) == event_id))
+    session.add_all(EventWeapon(event_id=event_id, weapon_id=w) for w in weapon_ids)
+    session.add_all(EventPlace(event_id=event_id, place_id=p) for p in place_ids)
+    session.add(event)
+    session.flush()
+
+
+def _name(session: Session, model: type[Weapon] | type[Place], entity_id: str) -> str:
+    entity = session.get(model, entity_id)
+    assert entity is not None
+    return entity.name

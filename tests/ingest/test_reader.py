@@ -1,0 +1,137 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from app.ingest.reader import IngestError, parse_published, read_article
+
+TODAY = dt.date(2024, 6, 1)
+LIMIT = 1_000_000
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_front_matter_metadata_and_body(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: Un titre\nurl: https://example.org/a\noutlet: Le Quotidien\n"
+        "language: FR\npublished: 2024-05-30\n---\nLe ministre a parlé.\n",
+    )
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert (article.title, article.url, article.outlet, article.language) == (
+        "Un titre",
+        "https://example.org/a",
+        "Le Quotidien",
+        "fr",
+    )
+    assert (article.published, article.published_precision) == (dt.date(2024, 5, 30), "day")
+    assert article.text == "Le ministre a parlé.\n"
+    assert article.warnings == []
+    assert article.source == str(path)
+
+
+def test_plain_text_takes_its_headline_and_warns_without_date(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.txt", "Skip to content\nUn titre court\nLe texte suit ici.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert article.title == "Un titre court"
+    assert article.published is None
+    assert article.warnings == ["no publication date: stored, and its events are marked undated"]
+
+
+def test_html_main_text_title_date_and_site(tmp_path: Path) -> None:
+    paragraph = "Le gouvernement a annoncé une nouvelle aide militaire pour les forces armées. "
+    html = (
+        "<html lang='fr'><head><title>Aide militaire</title>"
+        "<meta property='og:site_name' content='Le Quotidien'>"
+        "<meta property='article:published_time' content='2024-05-30T08:00:00Z'></head>"
+        "<body><nav><a href='/'>Accueil</a></nav><article><h1>Aide militaire</h1>"
+        f"<p>{paragraph * 4}</p><p>{paragraph * 3}</p></article></body></html>"
+    )
+    article = read_article(write(tmp_path, "c.html", html), max_bytes=LIMIT, today=TODAY)
+    assert article.title == "Aide militaire"
+    assert article.outlet == "Le Quotidien"
+    assert (article.published, article.published_precision) == (dt.date(2024, 5, 30), "day")
+    assert paragraph.strip() in article.text
+    assert "Accueil" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "expected"),
+    [
+        ("2024-05", None, (dt.date(2024, 5, 1), "month")),
+        ("2024", None, (dt.date(2024, 1, 1), "year")),
+        (dt.date(2024, 5, 30), "month", (dt.date(2024, 5, 30), "month")),
+        ("2024-05-30T10:00:00Z", None, (dt.date(2024, 5, 30), "day")),
+        (None, None, (None, None)),
+    ],
+)
+def test_parse_published(
+    value: object, precision: str | None, expected: tuple[object, object]
+) -> None:
+    assert parse_published(value, precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "message"),
+    [
+        ("2024-13-40", None, "invalid publication date '2024-13-40': month must be in 1..12"),
+        (
+            "last week",
+            None,
+            "invalid publication date 'last week'; expected YYYY-MM-DD, YYYY-MM or YYYY",
+        ),
+        ("2024-05", "day", "published_precision 'day' is finer than the published date '2024-05'"),
+        (
+            "2024-05-01",
+            "hour",
+            "invalid published_precision 'hour'; expected one of day, month, year",
+        ),
+    ],
+)
+def test_parse_published_refuses(value: str, precision: str | None, message: str) -> None:
+    with pytest.raises(IngestError) as error:
+        parse_published(value, precision)
+    assert str(error.value) == message
+
+
+def test_legacy_encoding_is_decoded_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.txt", "Le ministre a parlé à Genève.".encode("cp1252"))
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert article.text == "Le ministre a parlé à Genève."
+    assert article.warnings[0] == (
+        "not valid UTF-8 (byte 0xe9 at offset 18); decoded as Windows-1252 — check accents"
+    )
+
+
+def test_undecodable_text_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.txt", b"Texte \x81\x8d casse")
+    with pytest.raises(
+        IngestError, match=r"not valid UTF-8 \(byte 0x81 at offset 6\) and not Windows-1252"
+    ):
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+
+
+def test_unknown_front_matter_key_warns(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.md", "---\nautor: X\npublished: 2024-05-30\n---\nTexte.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert article.warnings == [
+        "unknown front-matter key 'autor' ignored "
+        "(known: title, url, outlet, language, published, published_precision)"
+    ]
+
+
+def test_unsupported_language_warns(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.md", "---\nlanguage: de\npublished: 2024-05-30\n---\nText.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert article.language == "de"
+    assert article.warnings == [
+        "language 'de' is not supported (fr, en): stored, but no events are extracted"
+    ]

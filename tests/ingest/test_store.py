@@ -1,0 +1,175 @@
+"""Storing articles: one event per decision across articles, deterministic ids, aliases."""
+
+import datetime as dt
+from itertools import permutations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.db import make_engine
+from app.extract.types import ExtractedEvent
+from app.ingest.normalize import analysis_view, content_fingerprint
+from app.ingest.reader import ReadArticle
+from app.ingest.store import store_article
+from app.migrate import upgrade_database
+from app.models import Event, EventAlias, Mention
+from app.slugs import short_hash, slugify
+
+
+def article(text: str, published: dt.date, outlet: str) -> ReadArticle:
+    analysis = analysis_view(text)
+    return ReadArticle(
+        source=f"{outlet}.md",
+        text=text,
+        analysis_text=analysis,
+        content_hash=content_fingerprint(analysis),
+        outlet=outlet,
+        language="en",
+        published=published,
+        published_precision="day",
+    )
+
+
+def told(text: str, sentence: str, trigger: str, **fields: object) -> ExtractedEvent:
+    start = text.index(sentence)
+    trigger_start = text.index(trigger, start)
+    values: dict[str, object] = {
+        "type": "request",
+        "actor": "NATO",
+        "weapons": (),
+        "places": ("Russian territory",),
+        "date": dt.date(2024, 5, 24),
+        "date_precision": "day",
+        "date_basis": "text",
+        "start": start,
+        "end": start + len(sentence),
+        "trigger": trigger,
+        "trigger_start": trigger_start,
+        "trigger_end": trigger_start + len(trigger),
+    }
+    values.update(fields)
+    return ExtractedEvent(**values)  # type: ignore[arg-type]
+
+
+FIRST = "The alliance chief urged allies on Friday to lift limits on strikes in Russia."
+SECOND = "Last week the alliance chief called on members to lift their restrictions. The rest."
+THIRD = "Moscow warned of a response. The alliance chief had urged allies to lift limits."
+
+
+def stories() -> list[tuple[ReadArticle, list[ExtractedEvent]]]:
+    return [
+        (
+            article(FIRST, dt.date(2024, 5, 25), "Daily"),
+            [told(FIRST, FIRST, "urged", cited_source="The Weekly")],
+        ),
+        (
+            article(SECOND, dt.date(2024, 5, 31), "Herald"),
+            [
+                told(
+                    SECOND,
+                    "Last week the alliance chief called on members to lift their restrictions.",
+                    "called on",
+                    date=dt.date(2024, 5, 31),
+                    date_basis="published",
+                )
+            ],
+        ),
+        (
+            article(THIRD, dt.date(2024, 5, 26), "Courier"),
+            [
+                told(
+                    THIRD,
+                    "Moscow warned of a response.",
+                    "warned",
+                    type="warning",
+                    actor="Russia",
+                    places=(),
+                ),
+                told(
+                    THIRD, "The alliance chief had urged allies to lift limits.", "urged", places=()
+                ),
+            ],
+        ),
+    ]
+
+
+def store_all(engine: Engine, order: list[int]) -> None:
+    items = stories()
+    for index in order:
+        with Session(engine) as session, session.begin():
+            store_article(session, *items[index])
+
+
+def snapshot(engine: Engine) -> dict[str, tuple[str, str, dt.date | None, str, list[str]]]:
+    with Session(engine) as session:
+        events = session.exec(select(Event).order_by(col(Event.id))).all()
+        result = {}
+        for event in events:
+            mentions = session.exec(
+                select(Mention.article_id).where(Mention.event_id == event.id)
+            ).all()
+            result[event.id] = (
+                event.type,
+                event.actor_id,
+                event.date,
+                event.date_basis,
+                sorted(mentions),
+            )
+        return result
+
+
+def test_the_same_call_told_by_three_articles_is_one_event(engine: Engine) -> None:
+    store_all(engine, [0, 1, 2])
+    events = snapshot(engine)
+    assert sorted((t, a, d, b, len(m)) for t, a, d, b, m in events.values()) == [
+        ("request", "nato", dt.date(2024, 5, 24), "text", 3),
+        ("warning", "russia", dt.date(2024, 5, 24), "text", 1),
+    ]
+    with Session(engine) as session:
+        request = session.exec(select(Event).where(Event.type == "request")).one()
+        assert request.summary != ""
+        assert "the weekly" in request.search_text and "herald" in request.search_text
+
+
+def test_event_ids_do_not_depend_on_ingestion_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    snapshots = []
+    for number, order in enumerate(permutations([0, 1, 2])):
+        url = f"sqlite:///{tmp_path / f'order{number}.sqlite3'}"
+        upgrade_database(url)
+        engine = make_engine(url)
+        store_all(engine, list(order))
+        snapshots.append(snapshot(engine))
+        engine.dispose()
+    assert all(s == snapshots[0] for s in snapshots)
+
+
+def mention_key(item: tuple[ReadArticle, list[ExtractedEvent]]) -> str:
+    read, (event, *_) = item
+    return short_hash(read.content_hash, event.start, event.end, event.type, slugify(event.actor))
+
+
+def test_an_id_changed_by_a_merge_stays_an_alias(engine: Engine) -> None:
+    items = stories()
+    keys = {index: mention_key(items[index]) for index in (0, 1)}
+    larger, smaller = sorted(keys, key=keys.__getitem__, reverse=True)
+    store_all(engine, [larger])
+    with Session(engine) as session:
+        assert session.exec(select(Event.id)).all() == [keys[larger]]
+    store_all(engine, [smaller])
+    with Session(engine) as session:
+        assert session.exec(select(Event.id)).all() == [keys[smaller]]
+        assert [(a.id, a.event_id) for a in session.exec(select(EventAlias))] == [
+            (keys[larger], keys[smaller])
+        ]
+        mentions = session.exec(select(Mention.event_id)).all()
+        assert mentions == [keys[smaller], keys[smaller]]
+
+
+def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
+    store_all(engine, [0, 1, 2])
+    before = snapshot(engine)
+    items = stories()
+    with Session(engine) as session, session.begin():
+        result = store_article(session, *items[1])
+    assert (result.new, result.events_created, result.events_merged) == (False, 0, 0)
+    assert snapshot(engine) == before
