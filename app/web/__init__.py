@@ -1,0 +1,1 @@
+"""The web app: HTML pages, JSON API and exports over one query module."""

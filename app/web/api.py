@@ -1,0 +1,200 @@
+"""The JSON API: the same query functions and filter object as the pages."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from app.db import SessionDep
+from app.slugs import slugify
+from app.web import queries
+from app.web.filters import EventFilter, filter_params
+
+router = APIRouter(prefix="/api", tags=["api"])
+FilterDep = Annotated[EventFilter, Depends(filter_params)]
+MAX_LIMIT = 500
+
+
+class RefOut(BaseModel):
+    id: str
+    name: str
+
+
+class MentionOut(BaseModel):
+    article_id: str
+    source: str
+    outlet: str | None
+    published: dt.date | None
+    quote: str
+    start: int
+    end: int
+    cited_source: str | None
+    negated: bool
+
+
+class EventOut(BaseModel):
+    id: str
+    url: str
+    type: str
+    actor: RefOut
+    date: dt.date | None
+    date_precision: str | None
+    date_basis: str
+    weapons: list[RefOut]
+    places: list[RefOut]
+    summary: str
+    mentions: list[MentionOut]
+
+
+class EventsOut(BaseModel):
+    data: list[EventOut]
+    count: int
+
+
+class FacetOut(BaseModel):
+    id: str
+    name: str
+    count: int
+    selected: bool
+
+
+class FacetsOut(BaseModel):
+    count: int
+    facets: dict[str, list[FacetOut]]
+
+
+class ArticleMentionOut(BaseModel):
+    event_id: str
+    event_url: str
+    quote: str
+    start: int
+    end: int
+    trigger_start: int
+    trigger_end: int
+    cited_source: str | None
+    negated: bool
+
+
+class ArticleOut(BaseModel):
+    id: str
+    url: str
+    source: str
+    original_url: str | None
+    title: str | None
+    outlet: str | None
+    outlet_id: str | None
+    language: str | None
+    published: dt.date | None
+    published_precision: str | None
+    text: str
+    mentions: list[ArticleMentionOut]
+
+
+def event_json(request: Request, e: queries.EventRow) -> EventOut:
+    return EventOut(
+        id=e.id,
+        url=str(request.url_for("event_page", event_id=e.id)),
+        type=e.type,
+        actor=RefOut(id=e.actor.id, name=e.actor.name),
+        date=e.date,
+        date_precision=e.date_precision,
+        date_basis=e.date_basis,
+        weapons=[RefOut(id=w.id, name=w.name) for w in e.weapons],
+        places=[RefOut(id=p.id, name=p.name) for p in e.places],
+        summary=e.summary,
+        mentions=[
+            MentionOut(
+                article_id=m.article_id,
+                source=m.source,
+                outlet=m.outlet,
+                published=m.published,
+                quote=m.quote,
+                start=m.start,
+                end=m.end,
+                cited_source=m.cited_source,
+                negated=m.negated,
+            )
+            for m in e.mentions
+        ],
+    )
+
+
+@router.get("/events", response_model=EventsOut)
+def list_events(
+    request: Request,
+    session: SessionDep,
+    filter: FilterDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> EventsOut:
+    """Events under the filters, in date order (`order=desc` for newest first)."""
+    rows = queries.list_events(
+        session=session, filter=filter, limit=limit, offset=offset, mentions=True
+    )
+    count = queries.count_events(session=session, filter=filter)
+    return EventsOut(data=[event_json(request, e) for e in rows], count=count)
+
+
+@router.get("/events/{event_id}", response_model=EventOut)
+def get_event(request: Request, session: SessionDep, event_id: str) -> EventOut | Response:
+    """One event; an old id of a merged event redirects (301) to the event."""
+    found = queries.resolve_event_id(session=session, event_id=event_id)
+    if found is None:
+        raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
+    if found[0] == "alias":
+        return RedirectResponse(request.url_for("get_event", event_id=found[1]), status_code=301)
+    event = queries.get_event(session=session, event_id=found[1])
+    assert event is not None
+    return event_json(request, event)
+
+
+@router.get("/facets", response_model=FacetsOut)
+def facets(session: SessionDep, filter: FilterDep) -> FacetsOut:
+    """Each filter's options with their counts under the other current filters."""
+    counts = queries.facet_counts(session=session, filter=filter)
+    return FacetsOut(
+        count=queries.count_events(session=session, filter=filter),
+        facets={
+            name: [
+                FacetOut(id=o.id, name=o.name, count=o.count, selected=o.selected) for o in options
+            ]
+            for name, options in counts.items()
+        },
+    )
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut)
+def get_article(request: Request, session: SessionDep, article_id: str) -> ArticleOut:
+    view = queries.get_article(session=session, article_id=article_id)
+    if view is None:
+        raise HTTPException(404, f"No article has the id {article_id[:40]!r}.")
+    a = view.article
+    return ArticleOut(
+        id=a.id,
+        url=str(request.url_for("article_page", article_id=a.id)),
+        source=a.source,
+        original_url=a.url,
+        title=a.title,
+        outlet=a.outlet,
+        outlet_id=slugify(a.outlet) if a.outlet else None,
+        language=a.language,
+        published=a.published,
+        published_precision=a.published_precision,
+        text=a.text,
+        mentions=[
+            ArticleMentionOut(
+                event_id=m.event_id,
+                event_url=str(request.url_for("event_page", event_id=m.event_id)),
+                quote=m.quote,
+                start=m.start,
+                end=m.end,
+                trigger_start=m.trigger_start,
+                trigger_end=m.trigger_end,
+                cited_source=m.cited_source,
+                negated=m.negated,
+            )
+            for m in view.mentions
+        ],
+    )

@@ -1,0 +1,165 @@
+"""The filter object: parsed and validated once from GET parameters.
+
+The page, the API and the exports all build an `EventFilter` through
+`filter_params` and hand it to the same query functions (DESIGN.md "one data path").
+"""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+
+from app.models import EVENT_TYPES
+
+MAX_Q_CHARS = 200
+MAX_VALUES = 50  # per filter: a hand-made URL, not a dump of every id
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+Order = Literal["asc", "desc"]
+# Query-string names of the multi-valued filters, in display order.
+FACETS = ("type", "actor", "weapon", "place", "outlet")
+
+
+class BadParam(ValueError):
+    """A request parameter that cannot be honoured: answered with a 400 and this message."""
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Every filter of a view. Values within one filter are OR-ed, filters are AND-ed."""
+
+    type: tuple[str, ...] = ()
+    actor: tuple[str, ...] = ()
+    weapon: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    outlet: tuple[str, ...] = ()
+    # Inclusive bounds; "2024-05" as date_to means up to 31 May 2024.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    order: Order = "asc"
+    # The dates as the user typed them, to echo them back in the form and links.
+    raw_dates: tuple[str, str] = field(default=("", ""), compare=False)
+
+    def values(self, name: str) -> tuple[str, ...]:
+        values: tuple[str, ...] = getattr(self, name)
+        return values
+
+    def without(self, name: str) -> "EventFilter":
+        """The same filter with one facet cleared (facet counts ignore their own facet)."""
+        changes: dict[str, Any] = {name: ()}
+        return replace(self, **changes)
+
+    @property
+    def has_dates(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (any(self.values(n) for n in FACETS) or self.has_dates or self.q)
+
+    def cache_key(self) -> tuple[object, ...]:
+        return (*(self.values(n) for n in FACETS), self.date_from, self.date_to, self.q)
+
+
+def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
+    """YYYY, YYYY-MM or YYYY-MM-DD; a partial date is its first day, or its last if `end`."""
+    match = DATE_RE.match(raw)
+    if not match:
+        raise BadParam(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not {raw!r}")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, last if end else 1)
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadParam(f"{name} is not a real date: {raw!r}") from None
+
+
+def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
+    values = [v.strip() for v in raw if v.strip()]
+    if len(values) > MAX_VALUES:
+        raise BadParam(f"too many {name} values: at most {MAX_VALUES}")
+    for value in values:
+        if not ID_RE.match(value):
+            raise BadParam(f"{name} must be an id such as 'united-states', not {value[:80]!r}")
+    # Sorted and deduplicated so that equal views share cache entries.
+    return tuple(sorted(set(values)))
+
+
+def build_filter(
+    *,
+    type: list[str] | None = None,
+    actor: list[str] | None = None,
+    weapon: list[str] | None = None,
+    place: list[str] | None = None,
+    outlet: list[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    q: str | None = None,
+    order: str | None = None,
+) -> EventFilter:
+    types = _ids("type", type or [])
+    for value in types:
+        if value not in EVENT_TYPES:
+            raise BadParam(f"unknown type {value!r}: use one of {', '.join(EVENT_TYPES)}")
+    raw_from, raw_to = (date_from or "").strip(), (date_to or "").strip()
+    start = parse_date(raw_from, name="date_from", end=False) if raw_from else None
+    stop = parse_date(raw_to, name="date_to", end=True) if raw_to else None
+    if start and stop and start > stop:
+        raise BadParam(f"date_from ({raw_from}) is after date_to ({raw_to})")
+    text = " ".join((q or "").split())
+    if len(text) > MAX_Q_CHARS:
+        raise BadParam(f"q is too long: at most {MAX_Q_CHARS} characters")
+    sort = (order or "asc").strip() or "asc"
+    if sort not in ("asc", "desc"):
+        raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
+    return EventFilter(
+        type=types,
+        actor=_ids("actor", actor or []),
+        weapon=_ids("weapon", weapon or []),
+        place=_ids("place", place or []),
+        outlet=_ids("outlet", outlet or []),
+        date_from=start,
+        date_to=stop,
+        q=text,
+        order="desc" if sort == "desc" else "asc",
+        raw_dates=(raw_from, raw_to),
+    )
+
+
+def filter_params(
+    type: Annotated[
+        list[str], Query(description="Event type: " + ", ".join(EVENT_TYPES) + "; repeatable")
+    ] = [],  # noqa: B006 - FastAPI copies defaults per request
+    actor: Annotated[list[str], Query(description="Actor id, e.g. germany; repeatable")] = [],  # noqa: B006
+    weapon: Annotated[list[str], Query(description="Weapon id, e.g. atacms; repeatable")] = [],  # noqa: B006
+    place: Annotated[list[str], Query(description="Place id, e.g. kharkiv; repeatable")] = [],  # noqa: B006
+    outlet: Annotated[list[str], Query(description="Outlet id (slug of its name)")] = [],  # noqa: B006
+    date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    date_to: Annotated[
+        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD, inclusive")
+    ] = None,
+    q: Annotated[str | None, Query(description="Full-text search, accent/case-insensitive")] = None,
+    order: Annotated[str | None, Query(description="asc (oldest first) or desc")] = None,
+) -> EventFilter:
+    """FastAPI dependency shared by the page, the API and the exports."""
+    return build_filter(
+        type=type,
+        actor=actor,
+        weapon=weapon,
+        place=place,
+        outlet=outlet,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+        order=order,
+    )

@@ -1,0 +1,88 @@
+"""HTML pages: the timeline, the event permalink, the article. Thin: query, then render."""
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.db import SessionDep
+from app.web import queries
+from app.web.filters import FACETS, BadParam, EventFilter, filter_params
+from app.web.formatting import highlight_segments, month_key
+from app.web.templating import render
+from app.web.timeline import layout
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+FilterDep = Annotated[EventFilter, Depends(filter_params)]
+
+
+def group_by_month(rows: list[queries.EventRow]) -> list[tuple[str, list[queries.EventRow]]]:
+    groups: list[tuple[str, list[queries.EventRow]]] = []
+    for row in rows:
+        key = month_key(row.date, row.date_precision)
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(row)
+    return groups
+
+
+@router.get("/", name="timeline")
+def timeline(
+    request: Request,
+    session: SessionDep,
+    filter: FilterDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    total = queries.count_events(session=session, filter=EventFilter())
+    count = queries.count_events(session=session, filter=filter)
+    pages = max(1, math.ceil(count / PER_PAGE))
+    if page > pages:
+        raise BadParam(f"page {page} does not exist: this view has {pages} page(s)")
+    rows = queries.list_events(
+        session=session, filter=filter, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+    )
+    lanes = queries.lane_data(session=session, filter=filter)
+    context: dict[str, Any] = {
+        "filter": filter,
+        "facet_names": FACETS,
+        "total": total,
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "groups": group_by_month(rows),
+        "facets": queries.facet_counts(session=session, filter=filter),
+        "chips": queries.names_for(session=session, filter=filter),
+        "lanes": lanes,
+        "layout": layout(lanes, date_from=filter.date_from, date_to=filter.date_to),
+    }
+    return render(request, "timeline.html", context, blocks=["results", "filters"])
+
+
+@router.get("/events/{event_id}", name="event_page")
+def event_page(request: Request, session: SessionDep, event_id: str) -> Response:
+    found = queries.resolve_event_id(session=session, event_id=event_id)
+    if found is None:
+        raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
+    kind, current = found
+    if kind == "alias":
+        return RedirectResponse(request.url_for("event_page", event_id=current), status_code=301)
+    event = queries.get_event(session=session, event_id=current)
+    assert event is not None
+    before, after = queries.related_events(session=session, event=event)
+    return render(request, "event.html", {"event": event, "before": before, "after": after})
+
+
+@router.get("/articles/{article_id}", name="article_page")
+def article_page(request: Request, session: SessionDep, article_id: str) -> Response:
+    view = queries.get_article(session=session, article_id=article_id)
+    if view is None:
+        raise HTTPException(404, f"No article has the id {article_id[:40]!r}.")
+    spans = [(m.start, m.end, m.event_id) for m in view.mentions]
+    context = {
+        "article": view.article,
+        "mentions": view.mentions,
+        "pieces": highlight_segments(view.article.text, spans),
+    }
+    return render(request, "article.html", context)

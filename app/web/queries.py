@@ -1,0 +1,615 @@
+"""Every read of the web app. Keyword-only functions over an `EventFilter`.
+
+The HTML page, the JSON API and the exports call these same functions, so a filtered
+view, its JSON and its CSV always hold the same events.
+"""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, column, distinct, extract, func, literal, or_, select
+from sqlalchemy import table as sql_table
+from sqlmodel import Session
+
+from app.models import (
+    EVENT_TYPES,
+    Actor,
+    Article,
+    Event,
+    EventAlias,
+    EventPlace,
+    EventWeapon,
+    Mention,
+    Place,
+    Weapon,
+)
+from app.slugs import fold, slugify
+from app.web.cache import memo
+from app.web.filters import FACETS, EventFilter
+
+_fts = sql_table("event_fts", column("event_id"))
+
+
+def _table(model: Any) -> Any:
+    # Core columns typed as Any: SQLModel's attribute types fight SQLAlchemy's stubs.
+    return model.__table__
+
+
+EVENT, ACTOR, ARTICLE, MENTION = _table(Event), _table(Actor), _table(Article), _table(Mention)
+EVENT_WEAPON, EVENT_PLACE = _table(EventWeapon), _table(EventPlace)
+WEAPON, PLACE = _table(Weapon), _table(Place)
+
+
+def _rows(session: Session, stmt: Any) -> Any:
+    return session.execute(stmt)
+
+
+_TERM_RE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    article_id: str
+    source: str
+    outlet: str | None
+    title: str | None
+    url: str | None
+    published: dt.date | None
+    published_precision: str | None
+    quote: str
+    start: int
+    end: int
+    trigger_start: int
+    trigger_end: int
+    cited_source: str | None
+    speaker: str | None
+    negated: bool
+    event_id: str = ""
+
+    def quote_parts(self) -> tuple[str, str, str]:
+        """The quote split around its trigger, for <mark>; offsets are into the article."""
+        a, b = self.trigger_start - self.start, self.trigger_end - self.start
+        if not (0 <= a <= b <= len(self.quote)):
+            return (self.quote, "", "")
+        return (self.quote[:a], self.quote[a:b], self.quote[b:])
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: str
+    type: str
+    actor: Ref
+    date: dt.date | None
+    date_precision: str | None
+    date_basis: str
+    summary: str
+    weapons: tuple[Ref, ...]
+    places: tuple[Ref, ...]
+    source_count: int  # distinct articles that tell it
+    mentions: tuple[MentionRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    id: str
+    name: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    mentions: tuple[MentionRow, ...]
+
+
+# --- filtering -------------------------------------------------------------------
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def fts_query(q: str) -> str:
+    """User text -> an FTS5 query of quoted terms (AND-ed), so no operator syntax leaks."""
+    return " ".join(f'"{term}"' for term in _TERM_RE.findall(fold(q)))
+
+
+def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
+    terms = _TERM_RE.findall(fold(q))
+    if not terms:
+        return None
+    if _is_sqlite(session):
+        match = select(_fts.c.event_id).where(
+            column("event_fts").op("MATCH")(literal(fts_query(q)))
+        )
+        return EVENT.c.id.in_(match)
+    # search_text is already folded, so a LIKE per term is accent/case-insensitive.
+    return and_(*(EVENT.c.search_text.contains(term) for term in terms))
+
+
+def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
+    """Outlet id (slug of the name) -> the spellings stored in articles."""
+
+    def compute() -> dict[str, tuple[str, ...]]:
+        names: dict[str, list[str]] = defaultdict(list)
+        rows = _rows(
+            session, select(distinct(ARTICLE.c.outlet)).where(ARTICLE.c.outlet.is_not(None))
+        )
+        for (name,) in rows:
+            if name and slugify(name):
+                names[slugify(name)].append(name)
+        return {k: tuple(sorted(v)) for k, v in names.items()}
+
+    return memo(session, "outlets", (), compute)
+
+
+def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[bool]]:
+    f = filter
+    conds: list[ColumnElement[bool]] = []
+    if f.type:
+        conds.append(EVENT.c.type.in_(f.type))
+    if f.actor:
+        conds.append(EVENT.c.actor_id.in_(f.actor))
+    if f.weapon:
+        sub = select(EVENT_WEAPON.c.event_id).where(EVENT_WEAPON.c.weapon_id.in_(f.weapon))
+        conds.append(EVENT.c.id.in_(sub))
+    if f.place:
+        sub = select(EVENT_PLACE.c.event_id).where(EVENT_PLACE.c.place_id.in_(f.place))
+        conds.append(EVENT.c.id.in_(sub))
+    if f.outlet:
+        known = outlet_names(session=session)
+        names = [name for slug in f.outlet for name in known.get(slug, ())]
+        sub = (
+            select(MENTION.c.event_id)
+            .join(Article, ARTICLE.c.id == MENTION.c.article_id)
+            .where(ARTICLE.c.outlet.in_(names))
+        )
+        conds.append(EVENT.c.id.in_(sub))
+    if f.date_from:
+        conds.append(EVENT.c.date >= f.date_from)
+    if f.date_to:
+        conds.append(EVENT.c.date <= f.date_to)
+    if f.q:
+        cond = _text_condition(session, f.q)
+        if cond is not None:
+            conds.append(cond)
+    return conds
+
+
+# --- the event list --------------------------------------------------------------
+
+
+def count_events(*, session: Session, filter: EventFilter) -> int:
+    def compute() -> int:
+        stmt = (
+            select(func.count())
+            .select_from(Event)
+            .where(*conditions(session=session, filter=filter))
+        )
+        return int(_rows(session, stmt).one()[0])
+
+    return memo(session, "count", filter.cache_key(), compute)
+
+
+def _order(filter: EventFilter) -> list[Any]:
+    # Undated events come last either way: they cannot be placed in time.
+    if filter.order == "desc":
+        return [EVENT.c.date.is_(None), EVENT.c.date.desc(), EVENT.c.id.desc()]
+    return [EVENT.c.date.is_(None), EVENT.c.date.asc(), EVENT.c.id.asc()]
+
+
+def list_events(
+    *, session: Session, filter: EventFilter, limit: int, offset: int = 0, mentions: bool = False
+) -> list[EventRow]:
+    """One page of events, oldest or newest first, with names, weapons and places."""
+    stmt = (
+        select(Event, ACTOR.c.name)
+        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        .where(*conditions(session=session, filter=filter))
+        .order_by(*_order(filter))
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = list(_rows(session, stmt))
+    return _hydrate(session, [(event, name) for event, name in rows], with_mentions=mentions)
+
+
+def all_events(*, session: Session, filter: EventFilter, mentions: bool = False) -> list[EventRow]:
+    """Every event of a view, for the exports (no pagination)."""
+    return list_events(session=session, filter=filter, limit=-1, offset=0, mentions=mentions)
+
+
+def _refs(
+    session: Session, link: Any, target: Any, key: Any, ids: Sequence[str]
+) -> dict[str, tuple[Ref, ...]]:
+    out: dict[str, list[Ref]] = defaultdict(list)
+    stmt = (
+        select(link.c.event_id, target.c.id, target.c.name)
+        .join(target, target.c.id == key)
+        .where(link.c.event_id.in_(ids))
+        .order_by(target.c.name)
+    )
+    for event_id, ref_id, name in _rows(session, stmt):
+        out[event_id].append(Ref(ref_id, name))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _mention_rows(session: Session, ids: Sequence[str]) -> dict[str, tuple[MentionRow, ...]]:
+    out: dict[str, list[MentionRow]] = defaultdict(list)
+    stmt = (
+        select(
+            Mention,
+            ARTICLE.c.source,
+            ARTICLE.c.outlet,
+            ARTICLE.c.title,
+            ARTICLE.c.url,
+            ARTICLE.c.published,
+            ARTICLE.c.published_precision,
+        )
+        .join(Article, ARTICLE.c.id == MENTION.c.article_id)
+        .where(MENTION.c.event_id.in_(ids))
+        .order_by(
+            ARTICLE.c.published.is_(None),
+            ARTICLE.c.published,
+            MENTION.c.article_id,
+            MENTION.c.start,
+        )
+    )
+    for m, source, outlet, title, url, published, precision in _rows(session, stmt):
+        out[m.event_id].append(_mention_row(m, source, outlet, title, url, published, precision))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _mention_row(m: Mention, *article: Any) -> MentionRow:
+    source, outlet, title, url, published, precision = article
+    return MentionRow(
+        article_id=m.article_id,
+        source=source,
+        outlet=outlet,
+        title=title,
+        url=url,
+        published=published,
+        published_precision=precision,
+        quote=m.quote,
+        start=m.start,
+        end=m.end,
+        trigger_start=m.trigger_start,
+        trigger_end=m.trigger_end,
+        cited_source=m.cited_source,
+        speaker=m.speaker,
+        negated=m.negated,
+        event_id=m.event_id,
+    )
+
+
+def _hydrate(
+    session: Session, rows: list[tuple[Event, str]], *, with_mentions: bool
+) -> list[EventRow]:
+    ids = [event.id for event, _ in rows]
+    if not ids:
+        return []
+    weapons = _refs(session, EVENT_WEAPON, WEAPON, EVENT_WEAPON.c.weapon_id, ids)
+    places = _refs(session, EVENT_PLACE, PLACE, EVENT_PLACE.c.place_id, ids)
+    mentions = _mention_rows(session, ids) if with_mentions else {}
+    counts: dict[str, int] = {}
+    if not with_mentions:
+        stmt = (
+            select(MENTION.c.event_id, func.count(distinct(MENTION.c.article_id)))
+            .where(MENTION.c.event_id.in_(ids))
+            .group_by(MENTION.c.event_id)
+        )
+        counts = {event_id: int(n) for event_id, n in _rows(session, stmt)}
+    return [
+        EventRow(
+            id=event.id,
+            type=event.type,
+            actor=Ref(event.actor_id, actor_name),
+            date=event.date,
+            date_precision=event.date_precision,
+            date_basis=event.date_basis,
+            summary=event.summary,
+            weapons=weapons.get(event.id, ()),
+            places=places.get(event.id, ()),
+            source_count=(
+                len({m.article_id for m in mentions.get(event.id, ())})
+                if with_mentions
+                else counts.get(event.id, 0)
+            ),
+            mentions=mentions.get(event.id, ()),
+        )
+        for event, actor_name in rows
+    ]
+
+
+# --- one event, one article --------------------------------------------------------
+
+
+def resolve_event_id(*, session: Session, event_id: str) -> tuple[str, str] | None:
+    """("event", id) when it exists, ("alias", current id) for a merged id, else None."""
+    if session.get(Event, event_id) is not None:
+        return ("event", event_id)
+    alias = session.get(EventAlias, event_id)
+    if alias is not None:
+        return ("alias", alias.event_id)
+    return None
+
+
+def get_event(*, session: Session, event_id: str) -> EventRow | None:
+    stmt = (
+        select(Event, ACTOR.c.name)
+        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        .where(EVENT.c.id == event_id)
+    )
+    rows = list(_rows(session, stmt))
+    hydrated = _hydrate(session, [(e, n) for e, n in rows], with_mentions=True)
+    return hydrated[0] if hydrated else None
+
+
+def related_events(
+    *, session: Session, event: EventRow, limit: int = 5
+) -> tuple[list[EventRow], list[EventRow]]:
+    """Events of the same actor or sharing a weapon: the nearest before and after."""
+    if event.date is None:
+        return ([], [])
+    weapon_ids = [w.id for w in event.weapons]
+    shared = EVENT.c.actor_id == event.actor.id
+    if weapon_ids:
+        sub = select(EVENT_WEAPON.c.event_id).where(EVENT_WEAPON.c.weapon_id.in_(weapon_ids))
+        shared = or_(shared, EVENT.c.id.in_(sub))
+    base = (
+        select(Event, ACTOR.c.name)
+        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        .where(shared, EVENT.c.id != event.id, EVENT.c.date.is_not(None))
+    )
+    before_stmt = base.where(
+        or_(EVENT.c.date < event.date, and_(EVENT.c.date == event.date, EVENT.c.id < event.id))
+    ).order_by(EVENT.c.date.desc(), EVENT.c.id.desc())
+    after_stmt = base.where(
+        or_(EVENT.c.date > event.date, and_(EVENT.c.date == event.date, EVENT.c.id > event.id))
+    ).order_by(EVENT.c.date.asc(), EVENT.c.id.asc())
+    before = list(_rows(session, before_stmt.limit(limit)))
+    after = list(_rows(session, after_stmt.limit(limit)))
+    return (
+        _hydrate(session, [(e, n) for e, n in reversed(before)], with_mentions=False),
+        _hydrate(session, [(e, n) for e, n in after], with_mentions=False),
+    )
+
+
+def get_article(*, session: Session, article_id: str) -> ArticleView | None:
+    article = session.get(Article, article_id)
+    if article is None:
+        return None
+    stmt = select(Mention).where(MENTION.c.article_id == article_id).order_by(MENTION.c.start)
+    rows = tuple(
+        _mention_row(
+            m,
+            article.source,
+            article.outlet,
+            article.title,
+            article.url,
+            article.published,
+            article.published_precision,
+        )
+        for m in _rows(session, stmt).scalars()
+    )
+    return ArticleView(article=article, mentions=rows)
+
+
+# --- facets ---------------------------------------------------------------------------
+
+
+def _facet_rows(
+    session: Session, name: str, conds: list[ColumnElement[bool]]
+) -> dict[str, tuple[str, int]]:
+    n = func.count(distinct(EVENT.c.id))
+    stmt: Any
+    if name == "type":
+        stmt = select(EVENT.c.type, EVENT.c.type, n).where(*conds).group_by(EVENT.c.type)
+    elif name == "actor":
+        stmt = (
+            select(EVENT.c.actor_id, ACTOR.c.name, n)
+            .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+            .where(*conds)
+            .group_by(EVENT.c.actor_id, ACTOR.c.name)
+        )
+    elif name in ("weapon", "place"):
+        link, target = (EVENT_WEAPON, WEAPON) if name == "weapon" else (EVENT_PLACE, PLACE)
+        key = link.c.weapon_id if name == "weapon" else link.c.place_id
+        stmt = (
+            select(key, target.c.name, n)
+            .join(EVENT, EVENT.c.id == link.c.event_id)
+            .join(target, target.c.id == key)
+            .where(*conds)
+            .group_by(key, target.c.name)
+        )
+    else:  # outlet: spellings are merged by slug below
+        stmt = (
+            select(ARTICLE.c.outlet, ARTICLE.c.outlet, n)
+            .join(Mention, MENTION.c.article_id == ARTICLE.c.id)
+            .join(Event, EVENT.c.id == MENTION.c.event_id)
+            .where(ARTICLE.c.outlet.is_not(None), *conds)
+            .group_by(ARTICLE.c.outlet)
+        )
+    out: dict[str, tuple[str, int]] = {}
+    for key_value, label, count in _rows(session, stmt):
+        option_id = slugify(key_value) if name == "outlet" else key_value
+        if not option_id:
+            continue
+        _, previous = out.get(option_id, (label, 0))
+        out[option_id] = (label, previous + int(count))
+    return out
+
+
+def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[FacetOption, ...]]:
+    """Per filter, its options with event counts under all the OTHER current filters.
+
+    Values within a filter are OR-ed, so each count is how many events that option
+    contributes; selected options stay listed even at 0 so they can be unticked.
+    """
+
+    def compute() -> dict[str, tuple[FacetOption, ...]]:
+        result: dict[str, tuple[FacetOption, ...]] = {}
+        for name in FACETS:
+            conds = conditions(session=session, filter=filter.without(name))
+            rows = _facet_rows(session, name, conds)
+            selected = set(filter.values(name))
+            for value in selected - rows.keys():
+                rows[value] = (_label(session, name, value), 0)
+            options = [
+                FacetOption(k, label, count, k in selected) for k, (label, count) in rows.items()
+            ]
+            if name == "type":
+                options += [FacetOption(t, t, 0, False) for t in EVENT_TYPES if t not in rows]
+                options.sort(key=lambda o: EVENT_TYPES.index(o.id) if o.id in EVENT_TYPES else 99)
+            else:
+                options.sort(key=lambda o: (-o.count, o.name.casefold()))
+            result[name] = tuple(options)
+        return result
+
+    return memo(session, "facets", filter.cache_key(), compute)
+
+
+def _label(session: Session, name: str, value: str) -> str:
+    model: Any = {"actor": Actor, "weapon": Weapon, "place": Place}.get(name)
+    if model is not None:
+        row = session.get(model, value)
+        if row is not None:
+            return str(row.name)
+    if name == "outlet":
+        names = outlet_names(session=session).get(value)
+        if names:
+            return names[0]
+    return value
+
+
+def names_for(*, session: Session, filter: EventFilter) -> dict[tuple[str, str], str]:
+    """Display names of the selected values, for the "clear" chips."""
+    return {(n, v): _label(session, n, v) for n in FACETS for v in filter.values(n)}
+
+
+# --- lanes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanePoint:
+    """One marker (count == 1, with event fields) or one period aggregate."""
+
+    actor: Ref
+    date: dt.date  # the event date, or the first day of the period
+    count: int
+    type: str  # the event type, or the most frequent type of the period
+    by_type: tuple[tuple[str, int], ...]
+    event_id: str = ""
+    summary: str = ""
+    date_precision: str | None = None
+    date_basis: str = "text"
+
+
+@dataclass(frozen=True)
+class LaneData:
+    points: tuple[LanePoint, ...]
+    aggregated: str  # "" for single markers, else "month" or "year"
+    first: dt.date | None
+    last: dt.date | None
+    dated: int
+    undated: int
+
+
+def lane_data(*, session: Session, filter: EventFilter, marker_limit: int = 300) -> LaneData:
+    """What the lanes draw. Above `marker_limit` dated events, aggregate per period in SQL."""
+
+    def compute() -> LaneData:
+        conds = conditions(session=session, filter=filter)
+        summary_stmt = select(
+            func.count(EVENT.c.date), func.count(), func.min(EVENT.c.date), func.max(EVENT.c.date)
+        ).where(*conds)
+        dated, total, first, last = _rows(session, summary_stmt).one()
+        if isinstance(first, str):  # raw SQLite aggregate
+            first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        dated, undated = int(dated), int(total) - int(dated)
+        if dated == 0:
+            return LaneData((), "", None, None, 0, undated)
+        if dated <= marker_limit:
+            points = _single_points(session, conds)
+            return LaneData(points, "", first, last, dated, undated)
+        span_years = last.year - first.year
+        period = "year" if span_years > 12 else "month"
+        points = _period_points(session, conds, period)
+        return LaneData(points, period, first, last, dated, undated)
+
+    return memo(session, "lanes", (*filter.cache_key(), marker_limit), compute)
+
+
+def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[LanePoint, ...]:
+    stmt = (
+        select(Event, ACTOR.c.name)
+        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        .where(EVENT.c.date.is_not(None), *conds)
+        .order_by(EVENT.c.date, EVENT.c.id)
+    )
+    return tuple(
+        LanePoint(
+            actor=Ref(e.actor_id, name),
+            date=e.date,
+            count=1,
+            type=e.type,
+            by_type=((e.type, 1),),
+            event_id=e.id,
+            summary=e.summary,
+            date_precision=e.date_precision,
+            date_basis=e.date_basis,
+        )
+        for e, name in _rows(session, stmt)
+    )
+
+
+def _period_points(
+    session: Session, conds: list[ColumnElement[bool]], period: str
+) -> tuple[LanePoint, ...]:
+    year = extract("year", EVENT.c.date)
+    month = extract("month", EVENT.c.date) if period == "month" else literal(1)
+    stmt = (
+        select(EVENT.c.actor_id, ACTOR.c.name, year, month, EVENT.c.type, func.count())
+        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        .where(EVENT.c.date.is_not(None), *conds)
+        .group_by(EVENT.c.actor_id, ACTOR.c.name, year, month, EVENT.c.type)
+    )
+    cells: dict[tuple[str, str, int, int], dict[str, int]] = defaultdict(dict)
+    for actor_id, name, y, m, type_, count in _rows(session, stmt):
+        cells[(actor_id, name, int(y), int(m))][type_] = int(count)
+    points = []
+    for (actor_id, name, y, m), by_type in sorted(
+        cells.items(), key=lambda c: (c[0][2], c[0][3], c[0][0])
+    ):
+        ordered = tuple(
+            sorted(
+                by_type.items(),
+                key=lambda kv: (-kv[1], EVENT_TYPES.index(kv[0]) if kv[0] in EVENT_TYPES else 9),
+            )
+        )
+        points.append(
+            LanePoint(
+                actor=Ref(actor_id, name),
+                date=dt.date(y, m, 1),
+                count=sum(by_type.values()),
+                type=ordered[0][0],
+                by_type=ordered,
+            )
+        )
+    return tuple(points)
+
+
+def event_updated(*, session: Session, event_id: str) -> dt.datetime | None:
+    event = session.get(Event, event_id)
+    return event.updated_at if event else None

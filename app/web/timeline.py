@@ -1,0 +1,175 @@
+"""Lane layout: where each marker sits on the shared time axis (server-side SVG).
+
+Coordinates are in a 1000-unit-wide viewBox; the SVG scales to the page width.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from app.web.formatting import MONTHS, format_date, format_event_date
+from app.web.queries import LaneData, LanePoint, Ref
+
+WIDTH = 1000
+LABEL_W = 150
+RIGHT_PAD = 20
+AXIS_H = 30
+LANE_H = 34
+R = 7.0
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    d: str  # SVG path
+    css: str
+    label: str  # aria-label and <title>
+    event_id: str = ""  # a single event: link to its page
+    count: int = 1
+    zoom: tuple[str, str] = ("", "")  # an aggregate: the date_from/date_to that zoom in
+
+
+@dataclass(frozen=True)
+class Lane:
+    actor: Ref
+    y: float
+    count: int
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: int
+    height: int
+    lanes: tuple[Lane, ...]
+    ticks: tuple[Tick, ...]
+    aggregated: str
+    axis_y: float
+
+
+def shape(kind: str, x: float, y: float, r: float = R) -> str:
+    """One shape per event type, so the type reads without colour."""
+    if kind == "restriction":  # square
+        s = r * 0.9
+        return f"M{x - s:.1f},{y - s:.1f}h{2 * s:.1f}v{2 * s:.1f}h{-2 * s:.1f}Z"
+    if kind == "warning":  # triangle
+        return f"M{x:.1f},{y - r:.1f}L{x + r:.1f},{y + r * 0.8:.1f}L{x - r:.1f},{y + r * 0.8:.1f}Z"
+    if kind == "request":  # diamond
+        return f"M{x:.1f},{y - r:.1f}L{x + r:.1f},{y:.1f}L{x:.1f},{y + r:.1f}L{x - r:.1f},{y:.1f}Z"
+    # authorization and anything else: circle
+    return f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0Z"
+
+
+def _period_bounds(start: dt.date, period: str) -> tuple[dt.date, dt.date]:
+    if period == "year":
+        return dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
+    nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+def _domain(
+    data: LaneData, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    assert data.first is not None and data.last is not None
+    start, end = date_from or data.first, date_to or data.last
+    if data.aggregated:
+        start = _period_bounds(min(start, data.first), data.aggregated)[0]
+        end = _period_bounds(_month_start(end, data.aggregated), data.aggregated)[1]
+    if (end - start).days < 30:  # keep a lone event off the edges
+        mid = start + (end - start) / 2
+        start, end = mid - dt.timedelta(days=15), mid + dt.timedelta(days=15)
+    return start, end
+
+
+def _month_start(day: dt.date, period: str) -> dt.date:
+    return dt.date(day.year, 1, 1) if period == "year" else dt.date(day.year, day.month, 1)
+
+
+def _ticks(start: dt.date, end: dt.date, scale: "Scale") -> tuple[Tick, ...]:
+    span = (end - start).days
+    ticks: list[Tick] = []
+    if span > 3 * 366:
+        step = max(1, math.ceil((end.year - start.year) / 10))
+        for year in range(start.year + (start.month > 1 or start.day > 1), end.year + 1, step):
+            ticks.append(Tick(scale(dt.date(year, 1, 1)), str(year)))
+    elif span > 62:
+        every = 1 if span <= 400 else 3 if span <= 800 else 6
+        y, m = start.year, start.month
+        first = dt.date(y, m, 1)
+        if first < start:
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        while dt.date(y, m, 1) <= end:
+            if (m - 1) % every == 0:
+                label = f"{MONTHS[m - 1][:3]} {y}"
+                ticks.append(Tick(scale(dt.date(y, m, 1)), label))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    else:
+        day = start
+        while day <= end:
+            ticks.append(Tick(scale(day), f"{day.day} {MONTHS[day.month - 1][:3]}"))
+            day += dt.timedelta(days=7)
+    return tuple(ticks)
+
+
+class Scale:
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.start, self.days = start, max(1, (end - start).days)
+
+    def __call__(self, day: dt.date) -> float:
+        frac = (day - self.start).days / self.days
+        return round(LABEL_W + min(1.0, max(0.0, frac)) * (WIDTH - LABEL_W - RIGHT_PAD), 1)
+
+
+def layout(data: LaneData, *, date_from: dt.date | None, date_to: dt.date | None) -> Layout | None:
+    if not data.points:
+        return None
+    start, end = _domain(data, date_from, date_to)
+    scale = Scale(start, end)
+    totals: dict[Ref, int] = {}
+    for point in data.points:
+        totals[point.actor] = totals.get(point.actor, 0) + point.count
+    order = sorted(totals, key=lambda a: (-totals[a], a.name.casefold()))
+    lane_y = {a: AXIS_H + LANE_H * i + LANE_H / 2 for i, a in enumerate(order)}
+    biggest = max(p.count for p in data.points)
+    by_lane: dict[Ref, list[Marker]] = {a: [] for a in order}
+    for p in data.points:
+        by_lane[p.actor].append(_marker(p, scale, lane_y[p.actor], data.aggregated, biggest))
+    lanes = tuple(Lane(a, lane_y[a], totals[a], tuple(by_lane[a])) for a in order)
+    height = int(AXIS_H + LANE_H * len(lanes) + 6)
+    ticks = _ticks(start, end, scale)
+    return Layout(WIDTH, height, lanes, ticks, data.aggregated, AXIS_H - 6)
+
+
+def _marker(p: LanePoint, scale: Scale, y: float, period: str, biggest: int) -> Marker:
+    if not period:
+        when = format_event_date(p.date, p.date_precision, p.date_basis)
+        return Marker(
+            x=scale(p.date),
+            y=y,
+            d=shape(p.type, scale(p.date), y),
+            css=f"m m-{p.type}",
+            label=f"{p.summary} ({p.actor.name}, {p.type}, {when})",
+            event_id=p.event_id,
+        )
+    first, last = _period_bounds(p.date, period)
+    x = scale(first + (last - first) / 2)
+    r = 5 + 8 * math.sqrt(p.count / biggest)
+    when = format_date(first, "year" if period == "year" else "month")
+    parts = ", ".join(f"{n} {t}" for t, n in p.by_type)
+    zoom = (f"{first:%Y}", f"{first:%Y}") if period == "year" else (f"{first:%Y-%m}",) * 2
+    return Marker(
+        x=x,
+        y=y,
+        d=shape("authorization", x, y, r),
+        css=f"agg agg-{p.type}",
+        label=f"{p.actor.name}, {when}: {p.count} events ({parts}). Zoom in",
+        count=p.count,
+        zoom=(zoom[0], zoom[1]),
+    )
