@@ -18,8 +18,9 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a file path and its reason stay on one line, for logs and grep.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @cli.command()

@@ -13,7 +13,7 @@ DATE_BASES = ("text", "published", "undated")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)
 
 
 class Actor(SQLModel, table=True):

@@ -26,6 +26,15 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as written, so `parse_published` judges them."""
+
+
+_FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 class IngestError(Exception):
     """A file that cannot be ingested; the message is the reason, for the operator."""
 
@@ -120,7 +129,11 @@ def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
         if match is None:
             raise IngestError("malformed front matter: the opening '---' has no closing '---' line")
         try:
-            loaded = yaml.safe_load(match.group(1)) if match.group(1).strip() else {}
+            loaded = (
+                yaml.load(match.group(1), Loader=_FrontMatterLoader)
+                if match.group(1).strip()
+                else {}
+            )
         except yaml.YAMLError as error:
             raise IngestError(f"malformed front matter: {_yaml_reason(error)}") from None
         if not isinstance(loaded, dict):

@@ -196,9 +196,7 @@ def _rename_event(session: Session, old_id: str, new_id: str) -> None:
     session.add(Event(**{**old.model_dump(), "id": new_id}))
     session.flush()
     for model in (Mention, EventWeapon, EventPlace, EventAlias):
-        session.exec(
-            update(model).where(col(model.event_id) == old_id).values(event_id=new_id)  # type: ignore[attr-defined]
-        )
+        session.exec(update(model).where(col(model.event_id) == old_id).values(event_id=new_id))
     session.delete(old)
     session.flush()
     session.add(EventAlias(id=old_id, event_id=new_id))
@@ -255,6 +253,5 @@ def refresh_event(session: Session, event_id: str) -> None:
 
 
 def _name(session: Session, model: type[Weapon] | type[Place], entity_id: str) -> str:
-    entity = session.get(model, entity_id)
-    assert entity is not None
-    return entity.name
+    name = session.exec(select(model.name).where(model.id == entity_id)).one()
+    return str(name)

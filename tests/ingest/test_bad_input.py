@@ -74,7 +74,7 @@ def test_legacy_encoding_is_ingested_with_a_warning(engine: Engine, tmp_path: Pa
     latin = next(o for o in report.outcomes if o.path == str(bad))
     assert latin.status == "new"
     assert latin.warnings[0].startswith(
-        "not valid UTF-8 (byte 0xe9 at offset 7); decoded as Windows-1252"
+        "not valid UTF-8 (byte 0xe9 at offset 4); decoded as Windows-1252"
     )
     assert stored_sources(engine) == [str(good), str(bad)]
 

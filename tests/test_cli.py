@@ -1,0 +1,83 @@
+"""The `timeline` command end to end on a temporary database."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+from app.db import get_engine, make_engine
+from app.models import Article, Event, Mention
+from tests.conftest import SEEDS_DIR
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield database_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def counts(url: str) -> tuple[int, int, int]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        result = tuple(
+            session.exec(select(func.count()).select_from(model)).one()
+            for model in (Article, Event, Mention)
+        )
+    engine.dispose()
+    return result  # type: ignore[return-value]
+
+
+def summary_value(output: str, label: str) -> int:
+    line = next(line for line in output.splitlines() if f" {label} " in line)
+    return int(line.strip(" │|").split()[-1].strip("│|"))
+
+
+def test_ingest_seeds_then_again_adds_nothing(cli_database: str) -> None:
+    first = runner.invoke(cli, ["ingest", str(SEEDS_DIR)])
+    assert first.exit_code == 0, first.output
+    assert summary_value(first.output, "files read") == 5
+    assert summary_value(first.output, "articles new") == 5
+    articles, events, mentions = counts(cli_database)
+    assert articles == 5
+    assert summary_value(first.output, "events created") == events
+    assert summary_value(first.output, "events merged") == mentions - events
+
+    again = runner.invoke(cli, ["ingest", str(SEEDS_DIR)])
+    assert again.exit_code == 0, again.output
+    assert summary_value(again.output, "articles new") == 0
+    assert summary_value(again.output, "articles already known") == 5
+    assert summary_value(again.output, "events created") == 0
+    assert counts(cli_database) == (articles, events, mentions)
+
+
+def test_ingest_exits_non_zero_and_names_each_failure(cli_database: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("---\npublished: 2024-05-30\n---\nLe ministre a parlé.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    missing = tmp_path / "missing.md"
+    result = runner.invoke(cli, ["ingest", str(good), str(empty), str(missing)])
+    assert result.exit_code == 1
+    assert f"{empty}: empty file" in result.output
+    assert f"{missing}: path does not exist" in result.output
+    assert summary_value(result.output, "articles new") == 1
+    assert summary_value(result.output, "articles failed") == 1
+    assert counts(cli_database)[0] == 1
+
+
+def test_db_upgrade_and_downgrade(cli_database: str) -> None:
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    assert counts(cli_database) == (0, 0, 0)
+    down = runner.invoke(cli, ["db", "downgrade"])
+    assert (down.exit_code, down.output.strip()) == (0, "database at base")
