@@ -1,0 +1,148 @@
+"""Dates in a sentence, resolved against the publication date with their precision.
+
+Our own rules rather than dateparser's search: dateparser reads weapon designations
+("M270") as dates, cannot say that "en septembre" is month-precise, and has no
+"latest such weekday on or before publication" rule. Every pattern below requires a
+month or weekday WORD, so digits alone ("M142", "2 000 MLRS") are never dates.
+"""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from app.extract.resources import load
+
+
+@dataclass(frozen=True)
+class DateHit:
+    start: int  # offsets in the searched (folded) text
+    end: int
+    date: dt.date
+    precision: str  # day | month | year
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    day_month: re.Pattern[str]
+    month_day: re.Pattern[str] | None
+    month_year: re.Pattern[str]
+    month_alone: re.Pattern[str]
+    weekday: re.Pattern[str]
+    relative: re.Pattern[str]
+    year_alone: re.Pattern[str]
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relatives: dict[str, dict[str, Any]]
+
+
+def _alternation(words: Any) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _patterns(language: str) -> _Patterns:
+    data = load("lexicon/dates.yaml")
+    months: dict[str, int] = data["months"][language]
+    weekdays: dict[str, int] = data["weekdays"][language]
+    relatives: dict[str, dict[str, Any]] = data["relative"][language]
+    mon = rf"(?P<month>{_alternation(months)})\.?"
+    year = r"(?P<year>(?:19|20)\d\d)"
+    preps = _alternation(data["month_prepositions"][language])
+    ordinal = r"(?:er|re|st|nd|rd|th)?"
+    return _Patterns(
+        day_month=re.compile(rf"\b(?P<day>[0-3]?\d){ordinal}\s+{mon}(?:,?\s+{year})?\b"),
+        month_day=re.compile(rf"\b{mon}\s+(?P<day>[0-3]?\d){ordinal}(?:,?\s+{year})?\b")
+        if language == "en"
+        else None,
+        month_year=re.compile(rf"\b{mon}\s+{year}\b"),
+        month_alone=re.compile(rf"\b(?:{preps})[\s\-]+(?:de\s+|d')?{mon}(?![\w])"),
+        weekday=re.compile(rf"\b(?P<weekday>{_alternation(weekdays)})\b"),
+        relative=re.compile(rf"(?<!\w)(?P<rel>{_alternation(relatives)})(?!\w)"),
+        year_alone=re.compile(rf"\b(?:en|in|depuis|since)\s+{year}\b"),
+        months=months,
+        weekdays=weekdays,
+        relatives=relatives,
+    )
+
+
+def _month_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _infer_year(month: int, day: int, published: dt.date) -> int | None:
+    """A date named without a year is the latest one not after publication."""
+    year = published.year
+    if (month, day) > (published.month, published.day):
+        year -= 1
+    if day > calendar.monthrange(year, month)[1]:
+        return None
+    return year
+
+
+def find_dates(folded: str, language: str, published: dt.date | None) -> list[DateHit]:
+    """Every resolvable date expression in `folded` (folded text), left to right."""
+    p = _patterns(language)
+    hits: list[DateHit] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, date: dt.date, precision: str) -> None:
+        if any(start < e and s < end for s, e in taken):
+            return
+        taken.append((start, end))
+        hits.append(DateHit(start, end, date, precision))
+
+    day_patterns = [p.day_month] + ([p.month_day] if p.month_day else [])
+    for pattern in day_patterns:
+        for m in pattern.finditer(folded):
+            month = p.months[m.group("month")]
+            day = int(m.group("day"))
+            if not 1 <= day <= 31:
+                continue
+            if m.group("year"):
+                year: int | None = int(m.group("year"))
+            elif published is not None:
+                year = _infer_year(month, day, published)
+            else:
+                year = None
+            if year is None or day > calendar.monthrange(year, month)[1]:
+                continue
+            add(m.start(), m.end(), dt.date(year, month, day), "day")
+    for m in p.month_year.finditer(folded):
+        add(
+            m.start(),
+            m.end(),
+            dt.date(int(m.group("year")), p.months[m.group("month")], 1),
+            "month",
+        )
+    if published is not None:
+        for m in p.month_alone.finditer(folded):
+            month = p.months[m.group("month")]
+            year = published.year - 1 if month > published.month else published.year
+            add(m.start("month"), m.end(), dt.date(year, month, 1), "month")
+        for m in p.weekday.finditer(folded):
+            back = (published.weekday() - p.weekdays[m.group("weekday")]) % 7
+            add(m.start(), m.end(), published - dt.timedelta(days=back), "day")
+        for m in p.relative.finditer(folded):
+            rule = p.relatives[m.group("rel")]
+            unit, back = rule["unit"], int(rule["back"])
+            if unit == "day":
+                add(m.start(), m.end(), published - dt.timedelta(days=back), "day")
+            elif unit == "week":
+                # A week is no precision of ours: the month it falls in, honestly.
+                add(
+                    m.start(),
+                    m.end(),
+                    (published - dt.timedelta(weeks=back)).replace(day=1),
+                    "month",
+                )
+            elif unit == "month":
+                add(m.start(), m.end(), _month_back(published, back), "month")
+            else:
+                add(m.start(), m.end(), dt.date(published.year - back, 1, 1), "year")
+    for m in p.year_alone.finditer(folded):
+        add(m.start(), m.end(), dt.date(int(m.group("year")), 1, 1), "year")
+    return sorted(hits, key=lambda h: h.start)

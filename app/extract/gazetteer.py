@@ -1,0 +1,136 @@
+"""Gazetteer matching: every alias of every entry in one Aho-Corasick automaton over
+the folded text, longest match first, on word boundaries (pyahocorasick: one linear
+pass for thousands of aliases, which a regex alternation would not give us)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import ahocorasick
+
+from app.extract.resources import load
+from app.extract.text import fold
+
+KINDS = ("actors", "people", "weapons", "places", "outlets")
+
+
+@dataclass(frozen=True)
+class Role:
+    actor: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # actor | person | weapon | place | outlet | demonym
+    name: str  # canonical name (for a demonym: the actor's name)
+    generic: bool = False
+    as_place: str | None = None
+    roles: tuple[Role, ...] = ()
+
+    def actor_on(self, day: dt.date | None) -> str | None:
+        """The actor a person spoke for on `day` (any role when the day is unknown)."""
+        for role in self.roles:
+            if day is None:
+                return role.actor
+            if (role.start is None or role.start <= day) and (role.end is None or day < role.end):
+                return role.actor
+        return None
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    start: int
+    end: int
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+
+@dataclass(frozen=True)
+class _Alias:
+    entry: Entry
+    surface: str | None  # exact-case surface when the alias is case-sensitive
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _entries() -> list[tuple[Entry, list[str], list[str]]]:
+    """(entry, folded aliases, exact aliases) for every data file."""
+    out: list[tuple[Entry, list[str], list[str]]] = []
+    singular = {"actors": "actor", "people": "person", "weapons": "weapon", "places": "place"}
+    for kind in KINDS:
+        for item in load(f"gazetteer/{kind}.yaml"):
+            roles = tuple(
+                Role(r["actor"], _as_date(r.get("from")), _as_date(r.get("to")))
+                for r in item.get("roles", [])
+            )
+            entry = Entry(
+                kind=singular.get(kind, "outlet"),
+                name=item["name"],
+                generic=bool(item.get("generic", False)),
+                as_place=item.get("as_place"),
+                roles=roles,
+            )
+            out.append((entry, list(item.get("aliases", [])), list(item.get("exact", []))))
+            demonyms = item.get("demonyms", [])
+            if demonyms:
+                out.append((Entry(kind="demonym", name=item["name"]), [], list(demonyms)))
+    return out
+
+
+class Gazetteer:
+    def __init__(self) -> None:
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[_Alias]] = {}
+        for entry, aliases, exact in _entries():
+            for alias in aliases:
+                table.setdefault(fold(alias), []).append(_Alias(entry, None))
+            for alias in exact:
+                # Demonyms stay case-insensitive in French ("russe"), exact elsewhere ("US").
+                surface = None if entry.kind == "demonym" and not alias.isupper() else alias
+                table.setdefault(fold(alias), []).append(_Alias(entry, surface))
+        for key, values in table.items():
+            self._automaton.add_word(key, (key, tuple(values)))
+        self._automaton.make_automaton()
+
+    def find(self, text: str, folded: str | None = None) -> list[Match]:
+        """Non-overlapping matches, leftmost-longest, on word boundaries."""
+        folded = fold(text) if folded is None else folded
+        found: list[Match] = []
+        for end_index, (key, aliases) in self._automaton.iter(folded):
+            start = end_index - len(key) + 1
+            end = end_index + 1
+            if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "-"):
+                continue
+            if end < len(folded) and (folded[end].isalnum() or folded[end] == "-"):
+                continue
+            for alias in aliases:
+                if alias.surface is not None and text[start:end] != alias.surface:
+                    continue
+                found.append(Match(alias.entry, start, end))
+                break
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        chosen: list[Match] = []
+        for match in found:
+            if chosen and match.start < chosen[-1].end:
+                continue
+            chosen.append(match)
+        return chosen
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()

@@ -1,0 +1,39 @@
+"""spaCy, loaded once per process and only when first needed (importing app.extract
+stays cheap). Only French is parsed: no English model is an acceptable dependency."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+FRENCH_MODEL = "fr_core_news_md"
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int  # offsets in the parsed sentence
+    end: int
+    dep: str
+    head: int  # index of the head token in the sentence
+    pos: str
+    lemma: str
+
+
+@cache
+def french() -> Any:
+    import spacy  # deferred: loading takes seconds
+
+    # NER is not used (the gazetteer names things); the parser gives subjects.
+    return spacy.load(FRENCH_MODEL, exclude=["ner"])
+
+
+def parse(sentences: Sequence[str], language: str) -> list[list[Token] | None]:
+    """Dependency parses of the candidate sentences (None where no parser exists)."""
+    if language != "fr" or not sentences:
+        return [None] * len(sentences)
+    out: list[list[Token] | None] = []
+    for doc in french().pipe(sentences, batch_size=64):
+        out.append(
+            [Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_, t.lemma_) for t in doc]
+        )
+    return out
