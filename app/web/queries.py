@@ -144,7 +144,7 @@ def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
     def compute() -> dict[str, tuple[str, ...]]:
         names: dict[str, list[str]] = defaultdict(list)
         rows = _rows(
-            session, select(distinct(ARTICLE.c.outlet)).where(ARTICLE.c.outlet.is_not(None))
+            session, select(ARTICLE.c.outlet).distinct().where(ARTICLE.c.outlet.is_not(None))
         )
         for (name,) in rows:
             if name and slugify(name):

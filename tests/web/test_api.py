@@ -1,0 +1,144 @@
+"""The JSON API: exact shapes, the same filters as the page."""
+
+from fastapi.testclient import TestClient
+
+E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
+
+E1_JSON = {
+    "id": E1,
+    "url": f"http://testserver/events/{E1}",
+    "type": "authorization",
+    "actor": {"id": "united-states", "name": "United States"},
+    "date": "2024-05-30",
+    "date_precision": "day",
+    "date_basis": "text",
+    "weapons": [{"id": "atacms", "name": "ATACMS"}, {"id": "himars", "name": "HIMARS"}],
+    "places": [{"id": "kharkiv", "name": "Kharkiv"}],
+    "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
+    "mentions": [
+        {
+            "article_id": "a200000000000002",
+            "source": "seeds/a200000000000002.md",
+            "outlet": "Example Post",
+            "published": "2024-05-30",
+            "quote": "The White House quietly approved strikes on Russian soil near Kharkiv "
+            "using HIMARS and ATACMS, officials said on Thursday.",
+            "start": 0,
+            "end": 122,
+            "cited_source": None,
+            "negated": False,
+        },
+        {
+            "article_id": "a100000000000001",
+            "source": "seeds/a100000000000001.md",
+            "outlet": "Le Monde",
+            "published": "2024-05-31",
+            "quote": "Washington a autorisé Kiev à frapper le territoire russe près de Kharkiv "
+            "avec des armes américaines, selon Reuters.",
+            "start": 21,
+            "end": 136,
+            "cited_source": "Reuters",
+            "negated": False,
+        },
+    ],
+}
+
+
+def test_event_json_is_exact(client: TestClient) -> None:
+    response = client.get(f"/api/events/{E1}")
+    assert response.status_code == 200
+    assert response.json() == E1_JSON
+
+
+def test_list_with_filters_and_pagination(client: TestClient) -> None:
+    body = client.get("/api/events?weapon=atacms&limit=1&offset=0").json()
+    assert body["count"] == 3
+    assert [e["id"] for e in body["data"]] == [E1]
+    assert body["data"][0] == E1_JSON
+    body = client.get("/api/events?weapon=atacms&limit=2&offset=1").json()
+    assert (body["count"], [e["id"] for e in body["data"]]) == (3, [E3, E4])
+    body = client.get("/api/events?weapon=atacms&offset=10").json()
+    assert body == {"data": [], "count": 3}
+
+
+def test_undated_event_json(client: TestClient) -> None:
+    event = client.get(f"/api/events/{E4}").json()
+    assert (event["date"], event["date_precision"], event["date_basis"]) == (None, None, "undated")
+    assert event["mentions"][0]["published"] is None
+    assert event["mentions"][0]["cited_source"] == "Politico"
+
+
+def test_alias_redirects_in_the_api_too(client: TestClient) -> None:
+    response = client.get("/api/events/e1aa00000000aaaa", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (
+        301,
+        f"http://testserver/api/events/{E1}",
+    )
+
+
+def test_facets(client: TestClient) -> None:
+    body = client.get("/api/facets?actor=russia").json()
+    assert body["count"] == 1
+    assert body["facets"]["weapon"] == [
+        {"id": "atacms", "name": "ATACMS", "count": 1, "selected": False},
+        {"id": "storm-shadow", "name": "Storm Shadow", "count": 1, "selected": False},
+    ]
+    assert body["facets"]["outlet"] == [
+        {"id": "kyiv-ledger", "name": "Kyiv Ledger", "count": 1, "selected": False}
+    ]
+    assert [(o["id"], o["count"], o["selected"]) for o in body["facets"]["actor"]][:2] == [
+        ("germany", 1, False),
+        ("russia", 1, True),
+    ]
+
+
+def test_article_json(client: TestClient) -> None:
+    body = client.get("/api/articles/a400000000000004").json()
+    assert body == {
+        "id": "a400000000000004",
+        "url": "http://testserver/articles/a400000000000004",
+        "source": "seeds/a400000000000004.md",
+        "original_url": None,
+        "title": "Kiev insiste",
+        "outlet": "Meguetan Infos",
+        "outlet_id": "meguetan-infos",
+        "language": "fr",
+        "published": None,
+        "published_precision": None,
+        "text": "Kiev demande l'autorisation de frapper la Crimée avec des ATACMS, selon Politico.",
+        "mentions": [
+            {
+                "event_id": E4,
+                "event_url": f"http://testserver/events/{E4}",
+                "quote": "Kiev demande l'autorisation de frapper la Crimée avec des ATACMS, "
+                "selon Politico.",
+                "start": 0,
+                "end": 81,
+                "trigger_start": 5,
+                "trigger_end": 27,
+                "cited_source": "Politico",
+                "negated": False,
+            }
+        ],
+    }
+
+
+def test_openapi_documents_the_filters(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert sorted(spec["paths"]) == [
+        "/api/articles/{article_id}",
+        "/api/events",
+        "/api/events/{event_id}",
+        "/api/facets",
+    ]
+    params = [p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]]
+    assert params == [
+        "limit", "offset",
+        "type", "actor", "weapon", "place", "outlet", "date_from", "date_to", "q", "order",
+    ]  # fmt: skip
+
+
+def test_docs_page_loads_swagger_from_local_files(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert 'src="http://testserver/static/swagger-ui-5.35.0/swagger-ui-bundle.js"' in html
+    assert "cdn" not in html
