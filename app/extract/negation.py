@@ -33,10 +33,12 @@ def _words_after(folded: str, position: int, limit: int) -> list[str]:
     return _WORD.findall(right)[:limit]
 
 
-def is_negated(folded_sentence: str, start: int, end: int, language: str) -> bool:
+def is_negated(
+    folded_sentence: str, start: int, end: int, language: str, window: int | None = None
+) -> bool:
     """True when the trigger at [start, end) of the folded sentence is negated."""
     cues = _cues(language)
-    window = int(str(cues["window"]))
+    window = window or int(str(cues["window"]))
     before = clause_words_before(folded_sentence, start, window)
     if language == "fr":
         particles = set(cues["particles"])  # type: ignore[call-overload]

@@ -156,9 +156,12 @@ def sentence_events(
     flips: dict[str, str] = cue_value("negation_flips")
     readings: list[tuple[str, triggers.TriggerHit, bool, actors.Candidate, str]] = []
     for hit in sentence.hits:
-        negated = negation.is_negated(folded, hit.start, hit.end, language) or (
+        # A trigger that is an event only when negated ("did not use") needs the cue
+        # right before it, not the negation of an earlier verb.
+        window = 3 if hit.rule.requires_negation else None
+        negated = negation.is_negated(folded, hit.start, hit.end, language, window) or (
             hit.head_start != hit.start
-            and negation.is_negated(folded, hit.head_start, hit.end, language)
+            and negation.is_negated(folded, hit.head_start, hit.end, language, window)
         )
         event_type = hit.rule.type
         if hit.rule.requires_negation:
