@@ -97,6 +97,7 @@ def render(
     """The full page, or only `blocks` when htmx asks for `fragment_target`."""
     headers = {"Vary": "HX-Request, HX-Target"}
     if blocks and is_fragment(request, fragment_target):
+        context = {**context, "fragment": True}
         return templates.TemplateResponse(
             request, name, context, status_code=status_code, headers=headers, block_names=blocks
         )
