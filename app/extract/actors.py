@@ -101,7 +101,7 @@ def _parse_choice(
     while index not in seen:
         seen.add(index)
         conditional = any(
-            tokens[c].dep == "mark" and tokens[c].lemma.lower() in ("si", "if")
+            tokens[c].dep == "mark" and tokens[c].lower in ("si", "s'", "if")
             for c in children.get(index, [])
         )
         for child in children.get(index, []):

@@ -16,7 +16,7 @@ class Token:
     dep: str
     head: int  # index of the head token in the sentence
     pos: str
-    lemma: str
+    lower: str  # the lower-cased word
 
 
 @cache
@@ -24,7 +24,8 @@ def french() -> Any:
     import spacy  # deferred: loading takes seconds
 
     # NER is not used (the gazetteer names things); the parser gives subjects.
-    return spacy.load(FRENCH_MODEL, exclude=["ner"])
+    # Lemmas are not used either: triggers match inflected text by prefix, in both languages.
+    return spacy.load(FRENCH_MODEL, exclude=["ner", "lemmatizer"])
 
 
 def parse(sentences: Sequence[str], language: str) -> list[list[Token] | None]:
@@ -34,6 +35,6 @@ def parse(sentences: Sequence[str], language: str) -> list[list[Token] | None]:
     out: list[list[Token] | None] = []
     for doc in french().pipe(sentences, batch_size=64):
         out.append(
-            [Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_, t.lemma_) for t in doc]
+            [Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_, t.lower_) for t in doc]
         )
     return out
