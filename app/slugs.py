@@ -3,12 +3,21 @@
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: "Crimée" -> "crimee" (search and matching)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # Articles are mostly ASCII: only the other characters go through the (cached) table.
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text).casefold()
 
 
 def slugify(name: str) -> str:

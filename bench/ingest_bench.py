@@ -47,6 +47,9 @@ def peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="extraction processes for the full run"
+    )
     args = parser.parse_args()
     french()  # load the model once, outside the timings
     with tempfile.TemporaryDirectory(prefix="timeline-bench-") as tmp:
@@ -67,10 +70,13 @@ def main() -> None:
         upgrade_database(url)
         engine = make_engine(url)
         started = time.perf_counter()
-        report = ingest_paths(paths, engine)
+        report = ingest_paths(paths, engine, workers=args.workers)
         full = time.perf_counter() - started
         engine.dispose()
-        print(f"full ingestion (read, extract, store): {report.files_read} files in {full:.2f}s")
+        print(
+            f"full ingestion (read, extract, store), {args.workers} worker(s): "
+            f"{report.files_read} files in {full:.2f}s"
+        )
         print(f"  {len(paths) / full:.1f} articles/s, {words / full:.0f} words/s")
     print(f"peak memory (max RSS): {peak_mb():.0f} MB")
 

@@ -30,9 +30,11 @@ class _FrontMatterLoader(yaml.SafeLoader):
     """Safe YAML that leaves dates as written, so `parse_published` judges them."""
 
 
-_FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _date_as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_written)
 
 
 class IngestError(Exception):

@@ -9,7 +9,9 @@ and its old id becomes an alias that keeps resolving (so a shared link never die
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select, update
 
 from app.extract.summary import summarize
@@ -135,6 +137,19 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
     )
 
 
+# The mention columns clustering reads, selected as plain rows (no ORM objects: an
+# event told by many articles has many mentions).
+READING_COLUMNS: tuple[Any, ...] = (
+    Mention.type,
+    Mention.actor_id,
+    Mention.weapons,
+    Mention.places,
+    Mention.date,
+    Mention.date_precision,
+    Mention.date_basis,
+)
+
+
 def reading_of(mention: Mention) -> Reading:
     return Reading(
         type=mention.type,
@@ -145,6 +160,11 @@ def reading_of(mention: Mention) -> Reading:
         date_precision=mention.date_precision,
         date_basis=mention.date_basis,
     )
+
+
+def _reading_from_row(row: Any) -> Reading:
+    type_, actor_id, weapons, places, date, precision, basis = row
+    return Reading(type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis)
 
 
 def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
@@ -185,8 +205,14 @@ def _candidates(
     if not event_ids:
         return []
     by_event: dict[str, list[Reading]] = {event_id: [] for event_id in event_ids}
-    for mention in session.exec(select(Mention).where(col(Mention.event_id).in_(event_ids))):
-        by_event[mention.event_id].append(reading_of(mention))
+    # sqlalchemy's select: sqlmodel's typed one takes at most four columns
+    rows = session.execute(
+        sa.select(col(Mention.event_id), *READING_COLUMNS).where(
+            col(Mention.event_id).in_(event_ids)
+        )
+    )
+    for event_id, *columns in rows:
+        by_event[event_id].append(_reading_from_row(columns))
     return list(by_event.items())
 
 
@@ -208,50 +234,53 @@ def refresh_event(session: Session, event_id: str) -> None:
     """Derive an event's fields from its mentions (they may have changed by a merge)."""
     event = session.get(Event, event_id)
     assert event is not None
-    mentions = list(
-        session.exec(select(Mention).where(Mention.event_id == event_id).order_by(col(Mention.key)))
-    )
-    readings = [reading_of(m) for m in mentions]
-    weapon_ids = sorted({w for r in readings for w in r.weapons})
-    place_ids = sorted({p for r in readings for p in r.places})
+    rows = session.execute(
+        sa.select(
+            col(Mention.quote),
+            col(Mention.cited_source),
+            col(Mention.speaker),
+            col(Article.outlet),
+            *READING_COLUMNS,
+        )
+        .join(Article, col(Article.id) == col(Mention.article_id))
+        .where(col(Mention.event_id) == event_id)
+        .order_by(col(Mention.key))
+    ).all()
+    readings = [_reading_from_row(row[4:]) for row in rows]
+    outlets = sorted({row[3] for row in rows if row[3]})
+    weapon_names = _names(session, Weapon, {w for r in readings for w in r.weapons})
+    place_names = _names(session, Place, {p for r in readings for p in r.places})
     dated = representative_date(readings)
     if dated is None:
         event.date, event.date_precision, event.date_basis = None, None, "undated"
     else:
-        event.date, event.date_precision, event.date_basis = (
-            dated.date,
-            dated.date_precision,
-            dated.date_basis,
-        )
+        event.date, event.date_precision = dated.date, dated.date_precision
+        event.date_basis = dated.date_basis
     actor = session.get(Actor, event.actor_id)
     assert actor is not None
-    weapon_names = [_name(session, Weapon, w) for w in weapon_ids]
-    place_names = [_name(session, Place, p) for p in place_ids]
-    event.summary = summarize(event.type, actor.name, weapon_names, place_names)
-    outlets = [
-        outlet
-        for outlet in session.exec(
-            select(Article.outlet).where(col(Article.id).in_({m.article_id for m in mentions}))
-        )
-        if outlet
-    ]
+    event.summary = summarize(
+        event.type, actor.name, list(weapon_names.values()), list(place_names.values())
+    )
     event.search_text = fold(
         " ".join(
-            [event.summary, actor.name, *weapon_names, *place_names, *outlets]
-            + [m.quote for m in mentions]
-            + [m.cited_source or "" for m in mentions]
-            + [m.speaker or "" for m in mentions]
+            [event.summary, actor.name, *weapon_names.values(), *place_names.values(), *outlets]
+            + [" ".join(filter(None, row[:3])) for row in rows]
         )
     )
     event.updated_at = utcnow()
     session.exec(delete(EventWeapon).where(col(EventWeapon.event_id) == event_id))
     session.exec(delete(EventPlace).where(col(EventPlace.event_id) == event_id))
-    session.add_all(EventWeapon(event_id=event_id, weapon_id=w) for w in weapon_ids)
-    session.add_all(EventPlace(event_id=event_id, place_id=p) for p in place_ids)
+    session.add_all(EventWeapon(event_id=event_id, weapon_id=w) for w in weapon_names)
+    session.add_all(EventPlace(event_id=event_id, place_id=p) for p in place_names)
     session.add(event)
     session.flush()
 
 
-def _name(session: Session, model: type[Weapon] | type[Place], entity_id: str) -> str:
-    name = session.exec(select(model.name).where(model.id == entity_id)).one()
-    return str(name)
+def _names(
+    session: Session, model: type[Weapon] | type[Place], entity_ids: set[str]
+) -> dict[str, str]:
+    """id -> name, in id order (the order summaries and links use)."""
+    if not entity_ids:
+        return {}
+    rows = session.exec(select(model.id, model.name).where(col(model.id).in_(entity_ids)))
+    return dict(sorted(rows))
