@@ -1,9 +1,11 @@
 """Dates in a sentence, resolved against the publication date with their precision.
 
-Our own rules rather than dateparser's search: dateparser reads weapon designations
+Our own rules around dateparser: dateparser's search reads weapon designations
 ("M270") as dates, cannot say that "en septembre" is month-precise, and has no
-"latest such weekday on or before publication" rule. Every pattern below requires a
-month or weekday WORD, so digits alone ("M142", "2 000 MLRS") are never dates.
+"latest such weekday on or before publication" rule. So our patterns find every date
+span; month and weekday forms are resolved here, and only numeric dates
+("30/05/2024") and counted offsets ("il y a trois jours", "two weeks ago") are handed,
+span alone, to dateparser. Digits alone ("M142", "2 000 MLRS") are never dates.
 """
 
 import calendar
@@ -33,6 +35,10 @@ class _Patterns:
     weekday: re.Pattern[str]
     relative: re.Pattern[str]
     year_alone: re.Pattern[str]
+    numeric: re.Pattern[str]
+    ago: re.Pattern[str]
+    date_order: str
+    ago_units: dict[str, str]
     months: dict[str, int]
     weekdays: dict[str, int]
     relatives: dict[str, dict[str, Any]]
@@ -62,6 +68,10 @@ def _patterns(language: str) -> _Patterns:
         weekday=re.compile(rf"\b(?P<weekday>{_alternation(weekdays)})\b"),
         relative=re.compile(rf"(?<!\w)(?P<rel>{_alternation(relatives)})(?!\w)"),
         year_alone=re.compile(rf"\b(?:en|in|depuis|since)\s+{year}\b"),
+        numeric=re.compile(data["dateparser"][language]["numeric"]),
+        ago=re.compile(data["dateparser"][language]["ago"]),
+        date_order=data["dateparser"][language]["order"],
+        ago_units=data["dateparser"][language]["units"],
         months=months,
         weekdays=weekdays,
         relatives=relatives,
@@ -81,6 +91,23 @@ def _infer_year(month: int, day: int, published: dt.date) -> int | None:
     if day > calendar.monthrange(year, month)[1]:
         return None
     return year
+
+
+def _dateparser(span: str, language: str, order: str, published: dt.date | None) -> dt.date | None:
+    import dateparser  # deferred: importing it takes a while, most sentences never need it
+
+    base = dt.datetime.combine(published or dt.date.today(), dt.time())
+    settings = {"DATE_ORDER": order, "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    parsed = dateparser.parse(span, languages=[language], settings=settings)
+    return parsed.date() if parsed is not None else None
+
+
+def _truncate(day: dt.date, precision: str) -> dt.date:
+    if precision == "year":
+        return dt.date(day.year, 1, 1)
+    if precision == "month":
+        return day.replace(day=1)
+    return day
 
 
 def find_dates(folded: str, language: str, published: dt.date | None) -> list[DateHit]:
@@ -143,6 +170,16 @@ def find_dates(folded: str, language: str, published: dt.date | None) -> list[Da
                 add(m.start(), m.end(), _month_back(published, back), "month")
             else:
                 add(m.start(), m.end(), dt.date(published.year - back, 1, 1), "year")
+    for m in p.numeric.finditer(folded):
+        parsed = _dateparser(m.group(), language, p.date_order, published)
+        if parsed is not None:
+            add(m.start(), m.end(), parsed, "day")
+    if published is not None:
+        for m in p.ago.finditer(folded):
+            parsed = _dateparser(m.group(), language, p.date_order, published)
+            if parsed is not None:
+                precision = p.ago_units[m.group("unit")]
+                add(m.start(), m.end(), _truncate(parsed, precision), precision)
     for m in p.year_alone.finditer(folded):
         add(m.start(), m.end(), dt.date(int(m.group("year")), 1, 1), "year")
     return sorted(hits, key=lambda h: h.start)

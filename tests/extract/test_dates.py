@@ -31,6 +31,15 @@ def first(text: str, language: str, published: dt.date | None = PUB) -> tuple[st
         ("Officials met earlier this month.", "en", ("2024-05-01", "month")),
         ("The talks began in November.", "en", ("2023-11-01", "month")),
         ("The letter was sent yesterday.", "en", ("2024-05-24", "day")),
+        ("Le décret du 30/05/2023 reste en vigueur.", "fr", ("2023-05-30", "day")),
+        ("The decree of 05/30/2023 still applies.", "en", ("2023-05-30", "day")),
+        ("La note porte la date 2023-11-02.", "fr", ("2023-11-02", "day")),
+        ("Le ministre l'a dit il y a trois jours.", "fr", ("2024-05-22", "day")),
+        ("Le veto a été levé il y a deux semaines.", "fr", ("2024-05-01", "month")),
+        ("La règle a changé il y a six mois.", "fr", ("2023-11-01", "month")),
+        ("The minister said so two days ago.", "en", ("2024-05-23", "day")),
+        ("The ban was lifted 3 weeks ago.", "en", ("2024-05-01", "month")),
+        ("The rule changed a year ago.", "en", ("2023-01-01", "year")),
     ],
 )
 def test_date_expressions_resolve_against_publication(
@@ -54,3 +63,15 @@ def test_designations_and_modal_may_are_not_dates(text: str, language: str) -> N
 def test_relative_dates_need_a_publication_date() -> None:
     assert first("Il a parlé vendredi.", "fr", None) is None
     assert first("Il a parlé le 4 avril 2022.", "fr", None) == ("2022-04-04", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Les lance-roquettes M270 et M142 sont arrivés.", "fr"),
+        ("The army holds 2 000 MLRS and 150 M777.", "en"),
+        ("Le ratio est de 3/4 des stocks.", "fr"),
+    ],
+)
+def test_designations_and_counts_are_never_dates(text: str, language: str) -> None:
+    assert first(text, language) is None
