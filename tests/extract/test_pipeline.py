@@ -185,3 +185,27 @@ def test_unchanged_policy_is_a_restriction() -> None:
 
 def test_sentences_without_policy_content_are_skipped_quickly() -> None:
     assert run("Le temps était beau à Paris ce jour-là.", "fr") == []
+
+
+def test_given_permission_is_an_authorization_with_its_cited_source() -> None:
+    en = run(
+        "The British government has given Kyiv permission to use Storm Shadow missiles "
+        "against military targets inside Russia, according to the BBC.",
+        "en",
+    )
+    fr = run(
+        "Le gouvernement britannique a donné à Kiev la permission d'utiliser des missiles "
+        "Storm Shadow contre des cibles militaires en Russie, selon la BBC.",
+        "fr",
+    )
+    for (event,) in (en, fr):
+        assert brief(event) == (
+            "authorization",
+            "United Kingdom",
+            ("Storm Shadow",),
+            ("Russian territory",),
+            "2024-05-31",
+            "day",
+            "published",
+        )
+        assert event.cited_source == "BBC"
