@@ -6,10 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.slugs import slugify
 from app.web import queries
+from app.web.cache import cached_response
 from app.web.filters import EventFilter, filter_params
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -92,6 +94,11 @@ class ArticleOut(BaseModel):
     mentions: list[ArticleMentionOut]
 
 
+def as_json(model: BaseModel) -> Response:
+    # Serialized here (not by FastAPI after the route) so the bytes can be cached.
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 def event_json(request: Request, e: queries.EventRow) -> EventOut:
     return EventOut(
         id=e.id,
@@ -128,18 +135,26 @@ def list_events(
     filter: FilterDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> EventsOut:
+) -> Response:
     """Events under the filters, in date order (`order=desc` for newest first)."""
-    rows = queries.list_events(
-        session=session, filter=filter, limit=limit, offset=offset, mentions=True
-    )
-    count = queries.count_events(session=session, filter=filter)
-    return EventsOut(data=[event_json(request, e) for e in rows], count=count)
+
+    def build() -> Response:
+        rows = queries.list_events(
+            session=session, filter=filter, limit=limit, offset=offset, mentions=True
+        )
+        count = queries.count_events(session=session, filter=filter)
+        return as_json(EventsOut(data=[event_json(request, e) for e in rows], count=count))
+
+    return cached_response(session, request, build)
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(request: Request, session: SessionDep, event_id: str) -> EventOut | Response:
+def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
     """One event; an old id of a merged event redirects (301) to the event."""
+    return cached_response(session, request, lambda: _get_event(request, session, event_id))
+
+
+def _get_event(request: Request, session: Session, event_id: str) -> Response:
     found = queries.resolve_event_id(session=session, event_id=event_id)
     if found is None:
         raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
@@ -147,12 +162,16 @@ def get_event(request: Request, session: SessionDep, event_id: str) -> EventOut 
         return RedirectResponse(request.url_for("get_event", event_id=found[1]), status_code=301)
     event = queries.get_event(session=session, event_id=found[1])
     assert event is not None
-    return event_json(request, event)
+    return as_json(event_json(request, event))
 
 
 @router.get("/facets", response_model=FacetsOut)
-def facets(session: SessionDep, filter: FilterDep) -> FacetsOut:
+def facets(request: Request, session: SessionDep, filter: FilterDep) -> Response:
     """Each filter's options with their counts under the other current filters."""
+    return cached_response(session, request, lambda: as_json(_facets(session, filter)))
+
+
+def _facets(session: Session, filter: EventFilter) -> FacetsOut:
     counts = queries.facet_counts(session=session, filter=filter)
     return FacetsOut(
         count=queries.count_events(session=session, filter=filter),
@@ -166,7 +185,13 @@ def facets(session: SessionDep, filter: FilterDep) -> FacetsOut:
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
-def get_article(request: Request, session: SessionDep, article_id: str) -> ArticleOut:
+def get_article(request: Request, session: SessionDep, article_id: str) -> Response:
+    return cached_response(
+        session, request, lambda: as_json(_get_article(request, session, article_id))
+    )
+
+
+def _get_article(request: Request, session: Session, article_id: str) -> ArticleOut:
     view = queries.get_article(session=session, article_id=article_id)
     if view is None:
         raise HTTPException(404, f"No article has the id {article_id[:40]!r}.")

@@ -5,9 +5,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.web import queries
+from app.web.cache import cached_response
 from app.web.filters import FACETS, BadParam, EventFilter, filter_params
 from app.web.formatting import highlight_segments, month_key
 from app.web.templating import render
@@ -35,6 +37,10 @@ def timeline(
     filter: FilterDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
+    return cached_response(session, request, lambda: _timeline(request, session, filter, page))
+
+
+def _timeline(request: Request, session: Session, filter: EventFilter, page: int) -> Response:
     total = queries.count_events(session=session, filter=EventFilter())
     count = queries.count_events(session=session, filter=filter)
     pages = max(1, math.ceil(count / PER_PAGE))
@@ -62,6 +68,10 @@ def timeline(
 
 @router.get("/events/{event_id}", name="event_page")
 def event_page(request: Request, session: SessionDep, event_id: str) -> Response:
+    return cached_response(session, request, lambda: _event_page(request, session, event_id))
+
+
+def _event_page(request: Request, session: Session, event_id: str) -> Response:
     found = queries.resolve_event_id(session=session, event_id=event_id)
     if found is None:
         raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
@@ -76,6 +86,10 @@ def event_page(request: Request, session: SessionDep, event_id: str) -> Response
 
 @router.get("/articles/{article_id}", name="article_page")
 def article_page(request: Request, session: SessionDep, article_id: str) -> Response:
+    return cached_response(session, request, lambda: _article_page(request, session, article_id))
+
+
+def _article_page(request: Request, session: Session, article_id: str) -> Response:
     view = queries.get_article(session=session, article_id=article_id)
     if view is None:
         raise HTTPException(404, f"No article has the id {article_id[:40]!r}.")

@@ -6,6 +6,7 @@ Coordinates are in a 1000-unit-wide viewBox; the SVG scales to the page width.
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.web.formatting import MONTHS, format_date, format_event_date
 from app.web.queries import LaneData, LanePoint, Ref
@@ -127,6 +128,7 @@ class Scale:
         return round(LABEL_W + min(1.0, max(0.0, frac)) * (WIDTH - LABEL_W - RIGHT_PAD), 1)
 
 
+@lru_cache(maxsize=256)  # pure: the same lane data always lays out the same
 def layout(data: LaneData, *, date_from: dt.date | None, date_to: dt.date | None) -> Layout | None:
     if not data.points:
         return None

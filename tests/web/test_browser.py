@@ -132,8 +132,7 @@ def test_open_an_event_from_a_lane_marker_and_follow_the_permalink(
 ) -> None:
     page.goto(base_url + "/")
     marker = page.locator(f"svg.lanes-svg a[href='/events/{E3}']")
-    expect(marker).to_have_attribute(
-        "aria-label",
+    expect(marker).to_have_accessible_name(
         "Russia warns that strikes deep inside Russia would make NATO a party to the war "
         "(Russia, warning, reported 12 September 2024)",
     )
