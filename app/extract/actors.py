@@ -89,13 +89,19 @@ def _parse_choice(
         inside.sort(key=lambda c: (c.speaker is None, c.start))
         return inside[0] if inside else None
 
-    # A nominal trigger names its own actor: "les demandes de l'Ukraine".
+    # A nominal trigger names its own actor: "les demandes de l'Ukraine". The owner is
+    # the nmod word itself, not its whole subtree (which may hold a relative clause).
     if tokens[index].pos in ("NOUN", "PROPN"):
         for child in children.get(index, []):
             if tokens[child].dep == "nmod":
-                owner = best_in(*subtree(child))
-                if owner is not None:
-                    return owner
+                word_start, word_end = tokens[child].start, tokens[child].end
+                owners = [
+                    c
+                    for c in found
+                    if c.start < word_end and word_start < c.end and not c.object_like
+                ]
+                if owners:
+                    return owners[0]
     chain_subjects: list[Candidate] = []
     seen: set[int] = set()
     while index not in seen:

@@ -4,7 +4,7 @@ import re
 from functools import cache
 from typing import Any
 
-from app.extract.resources import load
+from app.resources import load
 
 _WORD = re.compile(r"\w+")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from app.extract.resources import load
+from app.resources import load
 
 
 @dataclass(frozen=True)

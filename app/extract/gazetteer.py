@@ -9,8 +9,8 @@ from typing import Any
 
 import ahocorasick
 
-from app.extract.resources import load
 from app.extract.text import fold
+from app.resources import load
 
 KINDS = ("actors", "people", "weapons", "places", "outlets")
 

@@ -5,7 +5,7 @@ verbs because the cue before the second verb is itself a negation word."""
 import re
 from functools import cache
 
-from app.extract.resources import load
+from app.resources import load
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\b(?:que|qu|that|which|mais|but|si|if)\b")
 _WORD = re.compile(r"\w+")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from app.extract.resources import load
+from app.resources import load
 
 EVENT_TYPES = ("authorization", "restriction", "warning", "request")
 _SEP = r"[\s'\"\-]+"  # words are separated by spaces, apostrophes ("l'interdiction"), quotes

@@ -9,9 +9,8 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from app.resources import load
 
 # One character in, one character out: offsets survive.
 _PLAIN = str.maketrans(
@@ -48,9 +47,7 @@ def to_stored_text(raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def _boilerplate_line() -> re.Pattern[str]:
-    data = yaml.safe_load(
-        resources.files("app").joinpath("data/boilerplate.yaml").read_text("utf-8")
-    )
+    data = load("boilerplate.yaml")
     alternatives = "|".join(f"(?:{p})" for p in data["line_patterns"])
     return re.compile(rf"^\s*(?:{alternatives})\s*$", re.IGNORECASE)
 

@@ -209,3 +209,26 @@ def test_given_permission_is_an_authorization_with_its_cited_source() -> None:
             "published",
         )
         assert event.cited_source == "BBC"
+
+
+def test_a_relative_clause_inside_a_noun_trigger_does_not_name_the_actor() -> None:
+    fr = run(
+        "Les Pays-Bas n'imposent aucune restriction à l'utilisation des F-16 qu'ils "
+        "fournissent à l'Ukraine, a déclaré leur ministre.",
+        "fr",
+    )
+    en = run(
+        "The Netherlands imposes no restrictions on the use of the F-16 jets it gives Ukraine.",
+        "en",
+    )
+    for (event,) in (fr, en):
+        assert brief(event) == (
+            "authorization",
+            "Netherlands",
+            ("F-16",),
+            (),
+            "2024-05-31",
+            "day",
+            "published",
+        )
+        assert event.negated is True

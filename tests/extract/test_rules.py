@@ -1,3 +1,5 @@
+import pytest
+
 from app.extract.negation import is_negated
 from app.extract.sentences import split_sentences
 from app.extract.text import fold
@@ -47,3 +49,37 @@ def test_sentences_keep_a_quote_with_its_attribution() -> None:
     text = '" Nous devons agir. Vite. " Le ministre dit cela mardi. Puis il part.'
     spans = [text[s.start : s.end] for s in split_sentences(text)]
     assert spans == ['" Nous devons agir. Vite. " Le ministre dit cela mardi.', "Puis il part."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected_type", "expected_trigger"),
+    [
+        ("Washington gave Kyiv a green light to strike.", "authorization", "green light"),
+        ("Washington greenlit the strikes.", "authorization", "greenlit"),
+        ("The strikes were green-lighted by London.", "authorization", "green-lighted"),
+        ("London gave Kyiv a free hand with its missiles.", "authorization", "free hand"),
+        ("Paris gave Kyiv carte blanche with its missiles.", "authorization", "carte blanche"),
+        (
+            "Such strikes would be entirely legitimate, the minister said.",
+            "authorization",
+            "be entirely legitimate",
+        ),
+        ("Moscow said the deliveries crossed a red line.", "warning", "red line"),
+        ("Moscow spoke of red lines again.", "warning", "red lines"),
+        ("The deliveries are a red-line issue for Moscow.", "warning", "red-line"),
+        ("Moscow spoke of the risk of escalation.", "warning", "risk of escalation"),
+        ("Moscow spoke of escalation risks.", "warning", "escalation risks"),
+        ("Moscow said the West was playing with fire.", "warning", "playing with fire"),
+        ("Kyiv said it urgently needs more rockets.", "request", "urgently needs"),
+        (
+            "Italy does not allow its weapons to be used in Russia.",
+            "authorization",
+            "allow its weapons to be used",
+        ),
+    ],
+)
+def test_english_multiword_triggers(
+    sentence: str, expected_type: str, expected_trigger: str
+) -> None:
+    hits = [(h.rule.type, h.text) for h in find_triggers(fold(sentence), "en")]
+    assert (expected_type, expected_trigger.lower()) in hits
