@@ -293,10 +293,17 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
     return sorted(kept, key=lambda e: (e.start, e.trigger_start))
 
 
+def _needs_parse(article: ArticleInput, sentence: Sentence, language: str) -> bool:
+    found = actors.candidates(sentence.folded, sentence.matches, language, article.published)
+    return len({c.actor for c in found if not c.object_like}) > 1
+
+
 def extract(article: ArticleInput) -> list[ExtractedEvent]:
     language = detect_language(article.language, article.analysis_text)
     sentences = candidate_sentences(article, language)
-    to_parse = [s for s in sentences if s.inherited is None]
+    # The parse only chooses between actors: a sentence naming at most one possible
+    # actor has nothing for it to decide, and parsing is most of the extractor's time.
+    to_parse = [s for s in sentences if s.inherited is None and _needs_parse(article, s, language)]
     parsed = nlp.parse(
         [article.analysis_text[s.span.start : s.span.end] for s in to_parse], language
     )

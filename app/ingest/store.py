@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, select, update
 
 from app.extract.summary import summarize
 from app.extract.types import ExtractedEvent
@@ -100,13 +100,24 @@ def _check_offsets(text: str, event: ExtractedEvent) -> None:
         )
 
 
-def _ensure_named(
-    session: Session, model: type[Actor] | type[Weapon] | type[Place], name: str
-) -> str:
+Named = type[Actor] | type[Weapon] | type[Place]
+
+
+def _name_cache(session: Session) -> dict[tuple[str, str], str]:
+    """(table, id) -> name, for this transaction: saves a query per mention."""
+    cache: dict[tuple[str, str], str] = session.info.setdefault("entity_names", {})
+    return cache
+
+
+def _ensure_named(session: Session, model: Named, name: str) -> str:
     entity_id = slugify(name)
-    if session.get(model, entity_id) is None:
-        session.add(model(id=entity_id, name=name))
-        session.flush()
+    cache = _name_cache(session)
+    if (model.__name__, entity_id) not in cache:
+        stored = _names(session, model, {entity_id}).get(entity_id)
+        if stored is None:
+            session.add(model(id=entity_id, name=name))
+            session.flush()
+            cache[(model.__name__, entity_id)] = name
     return entity_id
 
 
@@ -173,21 +184,19 @@ def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
     reading = reading_of(mention)
     target = best_event(reading, _candidates(session, reading, article_id))
     if target is None:
-        session.add(Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary=""))
+        event = Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary="")
+        session.add(event)
         session.flush()
-        mention.event_id = mention.key
-        session.add(mention)
-        session.flush()
-        refresh_event(session, mention.key)
-        return None
-    final_id = target
-    if mention.key < target:
-        final_id = mention.key
-        _rename_event(session, target, final_id)
-    mention.event_id = final_id
+    elif mention.key < target:
+        event = _rename_event(session, target, mention.key)
+    else:
+        found = session.get(Event, target)
+        assert found is not None
+        event = found
+    mention.event_id = event.id
     session.add(mention)
     session.flush()
-    refresh_event(session, final_id)
+    refresh_event(session, event, added=mention.key)
     return target
 
 
@@ -216,10 +225,11 @@ def _candidates(
     return list(by_event.items())
 
 
-def _rename_event(session: Session, old_id: str, new_id: str) -> None:
+def _rename_event(session: Session, old_id: str, new_id: str) -> Event:
     old = session.get(Event, old_id)
     assert old is not None
-    session.add(Event(**{**old.model_dump(), "id": new_id}))
+    renamed = Event(**{**old.model_dump(), "id": new_id})
+    session.add(renamed)
     session.flush()
     for model in (Mention, EventWeapon, EventPlace, EventAlias):
         session.exec(update(model).where(col(model.event_id) == old_id).values(event_id=new_id))
@@ -227,60 +237,69 @@ def _rename_event(session: Session, old_id: str, new_id: str) -> None:
     session.flush()
     session.add(EventAlias(id=old_id, event_id=new_id))
     session.flush()
-    session.expire_all()
+    session.expire(renamed)  # its links and mentions moved under it by UPDATE statements
+    return renamed
 
 
-def refresh_event(session: Session, event_id: str) -> None:
-    """Derive an event's fields from its mentions (they may have changed by a merge)."""
-    event = session.get(Event, event_id)
-    assert event is not None
+def refresh_event(session: Session, event: Event, *, added: str) -> None:
+    """Derive an event's fields from its mentions after mention `added` joined it."""
     rows = session.execute(
         sa.select(
             col(Mention.quote),
             col(Mention.cited_source),
             col(Mention.speaker),
             col(Article.outlet),
+            col(Mention.key),
             *READING_COLUMNS,
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
-        .where(col(Mention.event_id) == event_id)
+        .where(col(Mention.event_id) == event.id)
         .order_by(col(Mention.key))
     ).all()
-    readings = [_reading_from_row(row[4:]) for row in rows]
+    readings = [_reading_from_row(row[5:]) for row in rows]
     outlets = sorted({row[3] for row in rows if row[3]})
-    weapon_names = _names(session, Weapon, {w for r in readings for w in r.weapons})
-    place_names = _names(session, Place, {p for r in readings for p in r.places})
+    weapon_ids = {w for r in readings for w in r.weapons}
+    place_ids = {p for r in readings for p in r.places}
+    weapon_names = _names(session, Weapon, weapon_ids)
+    place_names = _names(session, Place, place_ids)
     dated = representative_date(readings)
     if dated is None:
         event.date, event.date_precision, event.date_basis = None, None, "undated"
     else:
         event.date, event.date_precision = dated.date, dated.date_precision
         event.date_basis = dated.date_basis
-    actor = session.get(Actor, event.actor_id)
-    assert actor is not None
+    actor_name = _names(session, Actor, {event.actor_id})[event.actor_id]
     event.summary = summarize(
-        event.type, actor.name, list(weapon_names.values()), list(place_names.values())
+        event.type, actor_name, list(weapon_names.values()), list(place_names.values())
     )
-    event.search_text = fold(
-        " ".join(
-            [event.summary, actor.name, *weapon_names.values(), *place_names.values(), *outlets]
-            + [" ".join(filter(None, row[:3])) for row in rows]
-        )
+    # Distinct strings only: syndicated copies repeat a quote word for word.
+    searchable = dict.fromkeys(
+        [event.summary, actor_name, *weapon_names.values(), *place_names.values(), *outlets]
+        + [" ".join(filter(None, row[:3])) for row in rows]
     )
+    event.search_text = fold(" ".join(searchable))
     event.updated_at = utcnow()
-    session.exec(delete(EventWeapon).where(col(EventWeapon.event_id) == event_id))
-    session.exec(delete(EventPlace).where(col(EventPlace.event_id) == event_id))
-    session.add_all(EventWeapon(event_id=event_id, weapon_id=w) for w in weapon_names)
-    session.add_all(EventPlace(event_id=event_id, place_id=p) for p in place_names)
+    # Mentions only ever join an event, so its weapons and places only grow: link what
+    # the new mention brings and the others did not.
+    others = [r for row, r in zip(rows, readings, strict=True) if row[4] != added]
+    linked_weapons = {w for r in others for w in r.weapons}
+    linked_places = {p for r in others for p in r.places}
+    session.add_all(
+        EventWeapon(event_id=event.id, weapon_id=w) for w in sorted(weapon_ids - linked_weapons)
+    )
+    session.add_all(
+        EventPlace(event_id=event.id, place_id=p) for p in sorted(place_ids - linked_places)
+    )
     session.add(event)
     session.flush()
 
 
-def _names(
-    session: Session, model: type[Weapon] | type[Place], entity_ids: set[str]
-) -> dict[str, str]:
-    """id -> name, in id order (the order summaries and links use)."""
-    if not entity_ids:
-        return {}
-    rows = session.exec(select(model.id, model.name).where(col(model.id).in_(entity_ids)))
-    return dict(sorted(rows))
+def _names(session: Session, model: Named, entity_ids: set[str]) -> dict[str, str]:
+    """id -> name, in id order (the order summaries use)."""
+    cache = _name_cache(session)
+    table = model.__name__
+    missing = [i for i in entity_ids if (table, i) not in cache]
+    if missing:
+        rows = session.exec(select(model.id, model.name).where(col(model.id).in_(missing)))
+        cache.update(((table, entity_id), name) for entity_id, name in rows)
+    return {i: cache[(table, i)] for i in sorted(entity_ids) if (table, i) in cache}
