@@ -155,13 +155,13 @@ def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
 
 
 def _get_event(request: Request, session: Session, event_id: str) -> Response:
-    found = queries.resolve_event_id(session=session, event_id=event_id)
-    if found is None:
-        raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-    if found[0] == "alias":
-        return RedirectResponse(request.url_for("get_event", event_id=found[1]), status_code=301)
-    event = queries.get_event(session=session, event_id=found[1])
-    assert event is not None
+    event = queries.get_event(session=session, event_id=event_id)
+    if event is None:
+        found = queries.resolve_event_id(session=session, event_id=event_id)
+        if found is None:
+            raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
+        target = request.url_for("get_event", event_id=found[1])
+        return RedirectResponse(target, status_code=301)
     return as_json(event_json(request, event))
 
 

@@ -1,7 +1,8 @@
-"""A small memo for expensive read queries, valid while the database is unchanged.
+"""Caches for reads, valid while the database is unchanged.
 
-The key includes a cheap data version: for a SQLite file, the size and mtime of the
-database and its WAL (every commit touches one of them); otherwise a few aggregates.
+Every key includes a cheap data version: for a SQLite file, the size and mtime of
+the database and its WAL (every commit touches one of them); otherwise a few
+aggregates. Concurrent misses on one key compute once (the others wait for it).
 """
 
 import os
@@ -17,9 +18,52 @@ from starlette.responses import Response
 
 T = TypeVar("T")
 MAX_ENTRIES = 1024
+MAX_RESPONSES = 256
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+# What makes two GETs render differently besides the URL: htmx fragments, the host.
+VARY_HEADERS = ("host", "hx-request", "hx-target", "hx-history-restore-request")
 
 _lock = threading.Lock()
-_entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_inflight: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+class _Store:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        with _lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return True, self.entries[key]
+        return False, None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with _lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        found, value = self.get(key)
+        if found:
+            return value
+        with _lock:
+            flight = _inflight.setdefault(key, threading.Lock())
+        try:
+            with flight:
+                found, value = self.get(key)
+                if not found:
+                    value = compute()
+        finally:
+            with _lock:
+                _inflight.pop(key, None)
+        return value
+
+
+_values = _Store(MAX_ENTRIES)
+_responses = _Store(MAX_RESPONSES)
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
@@ -49,42 +93,23 @@ def data_version(session: Session) -> tuple[Any, ...]:
 
 
 def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """A query result (immutable: frozen dataclasses and tuples) for an unchanged database."""
     full_key = (name, data_version(session), key)
-    with _lock:
-        if full_key in _entries:
-            _entries.move_to_end(full_key)
-            value: T = _entries[full_key]
-            return value
-    value = compute()
-    with _lock:
-        _entries[full_key] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-    return value
 
+    def store() -> T:
+        value = compute()
+        _values.put(full_key, value)
+        return value
 
-def clear() -> None:
-    with _lock:
-        _entries.clear()
-        _responses.clear()
-
-
-# --- whole responses --------------------------------------------------------------------
-
-MAX_RESPONSES = 256
-MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-_responses: OrderedDict[tuple[Any, ...], tuple[int, bytes, list[tuple[bytes, bytes]]]] = (
-    OrderedDict()
-)
-# What makes two GETs render differently besides the URL: htmx fragments, the host.
-VARY_HEADERS = ("host", "hx-request", "hx-target", "hx-history-restore-request")
+    result: T = _values.get_or_compute(full_key, store)
+    return result
 
 
 def cached_response(session: Session, request: Request, build: Callable[[], Response]) -> Response:
     """A rendered GET response, reused while the database is unchanged.
 
-    Pages and API answers are pure functions of (URL, a few headers, data), so
-    an unchanged database can serve them again without querying or rendering.
+    Pages and API answers are pure functions of (URL, a few headers, data), so an
+    unchanged database can serve them again without querying or rendering.
     """
     key = (
         data_version(session),
@@ -92,20 +117,42 @@ def cached_response(session: Session, request: Request, build: Callable[[], Resp
         request.url.query,
         *(request.headers.get(h) for h in VARY_HEADERS),
     )
-    with _lock:
-        hit = _responses.get(key)
-        if hit is not None:
-            _responses.move_to_end(key)
-    if hit is not None:
-        status, body, headers = hit
-        response = Response(body, status_code=status)
-        response.raw_headers = list(headers)
-        return response
-    response = build()
-    body = bytes(response.body)
-    if response.status_code in (200, 301) and len(body) <= MAX_RESPONSE_BYTES:
-        with _lock:
-            _responses[key] = (response.status_code, body, list(response.raw_headers))
-            while len(_responses) > MAX_RESPONSES:
-                _responses.popitem(last=False)
+
+    def store() -> tuple[Response | None, tuple[int, bytes, list[tuple[bytes, bytes]]] | None]:
+        response = build()
+        body = bytes(response.body)
+        frozen = (response.status_code, body, list(response.raw_headers))
+        if response.status_code in (200, 301) and len(body) <= MAX_RESPONSE_BYTES:
+            _responses.put(key, frozen)
+        return response, frozen
+
+    found, frozen = _responses.get(key)
+    if not found:
+        response, frozen = store_once(key, store)
+        if response is not None:
+            return response
+    status, body, headers = frozen
+    response = Response(body, status_code=status)
+    response.raw_headers = list(headers)
     return response
+
+
+def store_once(key: tuple[Any, ...], store: Callable[[], Any]) -> Any:
+    """Run `store` unless a concurrent request just did: then reuse its stored bytes."""
+    with _lock:
+        flight = _inflight.setdefault(key, threading.Lock())
+    try:
+        with flight:
+            found, frozen = _responses.get(key)
+            if found:
+                return None, frozen
+            return store()
+    finally:
+        with _lock:
+            _inflight.pop(key, None)
+
+
+def clear() -> None:
+    with _lock:
+        _values.entries.clear()
+        _responses.entries.clear()

@@ -72,14 +72,13 @@ def event_page(request: Request, session: SessionDep, event_id: str) -> Response
 
 
 def _event_page(request: Request, session: Session, event_id: str) -> Response:
-    found = queries.resolve_event_id(session=session, event_id=event_id)
-    if found is None:
-        raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-    kind, current = found
-    if kind == "alias":
-        return RedirectResponse(request.url_for("event_page", event_id=current), status_code=301)
-    event = queries.get_event(session=session, event_id=current)
-    assert event is not None
+    event = queries.get_event(session=session, event_id=event_id)
+    if event is None:
+        found = queries.resolve_event_id(session=session, event_id=event_id)
+        if found is None:
+            raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
+        target = request.url_for("event_page", event_id=found[1])
+        return RedirectResponse(target, status_code=301)
     before, after = queries.related_events(session=session, event=event)
     return render(request, "event.html", {"event": event, "before": before, "after": after})
 

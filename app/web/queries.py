@@ -11,7 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, distinct, extract, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    column,
+    distinct,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import table as sql_table
 from sqlmodel import Session
 
@@ -28,6 +40,7 @@ from app.models import (
     Weapon,
 )
 from app.slugs import fold, slugify
+from app.web import periods
 from app.web.cache import memo
 from app.web.filters import FACETS, EventFilter
 
@@ -44,9 +57,9 @@ EVENT_WEAPON, EVENT_PLACE = _table(EventWeapon), _table(EventPlace)
 WEAPON, PLACE = _table(Weapon), _table(Place)
 
 
-def _rows(session: Session, stmt: Any) -> Any:
+def _rows(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> Any:
     # Core rows, not ORM objects: a page needs plain columns, and this is ~5x lighter.
-    return session.connection().execute(stmt)
+    return session.connection().execute(stmt, params or {})
 
 
 def _event_select() -> Any:
@@ -253,45 +266,25 @@ def all_events(*, session: Session, filter: EventFilter, mentions: bool = False)
     return list_events(session=session, filter=filter, limit=-1, offset=0, mentions=mentions)
 
 
-def _refs(
-    session: Session, link: Any, target: Any, key: Any, ids: Sequence[str]
-) -> dict[str, tuple[Ref, ...]]:
-    out: dict[str, list[Ref]] = defaultdict(list)
-    stmt = (
-        select(link.c.event_id, target.c.id, target.c.name)
-        .join(target, target.c.id == key)
-        .where(link.c.event_id.in_(ids))
-        .order_by(target.c.name)
-    )
-    for event_id, ref_id, name in _rows(session, stmt):
-        out[event_id].append(Ref(ref_id, name))
-    return {k: tuple(v) for k, v in out.items()}
+# Hot statements are built once with bind parameters: building SQLAlchemy expressions
+# costs more than running these indexed queries.
+_REFS = union_all(
+    select(EVENT_WEAPON.c.event_id, literal("weapon"), WEAPON.c.id, WEAPON.c.name)
+    .join(WEAPON, WEAPON.c.id == EVENT_WEAPON.c.weapon_id)
+    .where(EVENT_WEAPON.c.event_id.in_(bindparam("weapon_ids", expanding=True))),
+    select(EVENT_PLACE.c.event_id, literal("place"), PLACE.c.id, PLACE.c.name)
+    .join(PLACE, PLACE.c.id == EVENT_PLACE.c.place_id)
+    .where(EVENT_PLACE.c.event_id.in_(bindparam("place_ids", expanding=True))),
+)
 
 
-def _mention_rows(session: Session, ids: Sequence[str]) -> dict[str, tuple[MentionRow, ...]]:
-    out: dict[str, list[MentionRow]] = defaultdict(list)
-    stmt = (
-        select(
-            *_MENTION_COLS,
-            ARTICLE.c.source,
-            ARTICLE.c.outlet,
-            ARTICLE.c.title,
-            ARTICLE.c.url,
-            ARTICLE.c.published,
-            ARTICLE.c.published_precision,
-        )
-        .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
-        .where(MENTION.c.event_id.in_(ids))
-        .order_by(
-            ARTICLE.c.published.is_(None),
-            ARTICLE.c.published,
-            MENTION.c.article_id,
-            MENTION.c.start,
-        )
-    )
-    for m in _rows(session, stmt):
-        out[m.event_id].append(_mention_row(m, m))
-    return {k: tuple(v) for k, v in out.items()}
+def _refs(session: Session, ids: Sequence[str]) -> dict[str, dict[str, tuple[Ref, ...]]]:
+    """Weapons and places of the events, in one round trip: {"weapon": {id: refs}, ...}."""
+    out: dict[str, dict[str, list[Ref]]] = {"weapon": defaultdict(list), "place": defaultdict(list)}
+    found = _rows(session, _REFS, {"weapon_ids": list(ids), "place_ids": list(ids)})
+    for event_id, kind, ref_id, name in sorted(found, key=lambda r: r[3].casefold()):
+        out[kind][event_id].append(Ref(ref_id, name))
+    return {kind: {k: tuple(v) for k, v in refs.items()} for kind, refs in out.items()}
 
 
 _MENTION_COLS = [
@@ -301,6 +294,34 @@ _MENTION_COLS = [
         "cited_source", "speaker", "negated",
     )
 ]  # fmt: skip
+
+
+_MENTIONS = (
+    select(
+        *_MENTION_COLS,
+        ARTICLE.c.source,
+        ARTICLE.c.outlet,
+        ARTICLE.c.title,
+        ARTICLE.c.url,
+        ARTICLE.c.published,
+        ARTICLE.c.published_precision,
+    )
+    .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
+    .where(MENTION.c.event_id.in_(bindparam("ids", expanding=True)))
+    .order_by(
+        ARTICLE.c.published.is_(None),
+        ARTICLE.c.published,
+        MENTION.c.article_id,
+        MENTION.c.start,
+    )
+)
+
+
+def _mention_rows(session: Session, ids: Sequence[str]) -> dict[str, tuple[MentionRow, ...]]:
+    out: dict[str, list[MentionRow]] = defaultdict(list)
+    for m in _rows(session, _MENTIONS, {"ids": list(ids)}):
+        out[m.event_id].append(_mention_row(m, m))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _mention_row(m: Any, article: Any) -> MentionRow:
@@ -325,16 +346,18 @@ def _mention_row(m: Any, article: Any) -> MentionRow:
     )
 
 
-def _hydrate(session: Session, rows: Sequence[Any], *, with_mentions: bool) -> list[EventRow]:
+def _hydrate(
+    session: Session, rows: Sequence[Any], *, with_mentions: bool, with_counts: bool = True
+) -> list[EventRow]:
     """Event rows (from `_event_select`) with their weapons, places and mentions."""
     ids = [row.id for row in rows]
     if not ids:
         return []
-    weapons = _refs(session, EVENT_WEAPON, WEAPON, EVENT_WEAPON.c.weapon_id, ids)
-    places = _refs(session, EVENT_PLACE, PLACE, EVENT_PLACE.c.place_id, ids)
+    refs = _refs(session, ids)
+    weapons, places = refs["weapon"], refs["place"]
     mentions = _mention_rows(session, ids) if with_mentions else {}
     counts: dict[str, int] = {}
-    if not with_mentions:
+    if with_counts and not with_mentions:
         stmt = (
             select(MENTION.c.event_id, func.count(distinct(MENTION.c.article_id)))
             .where(MENTION.c.event_id.in_(ids))
@@ -375,8 +398,50 @@ def resolve_event_id(*, session: Session, event_id: str) -> tuple[str, str] | No
     return ("alias", row[0]) if row else None
 
 
+_EVENT_BY_ID = _event_select().where(EVENT.c.id == bindparam("event_id"))
+
+
+def _related_statements(with_weapons: bool) -> dict[str, Any]:
+    """Nearest events of the same actor (or sharing a weapon) before and after one event."""
+    shared: ColumnElement[bool] = EVENT.c.actor_id == bindparam("actor_id")
+    if with_weapons:
+        # EXISTS (not IN): SQLite walks the date index from the event, testing each
+        # row, and stops at the limit.
+        shares = (
+            select(EVENT_WEAPON.c.event_id)
+            .where(EVENT_WEAPON.c.event_id == EVENT.c.id)
+            .where(EVENT_WEAPON.c.weapon_id.in_(bindparam("weapon_ids", expanding=True)))
+            .exists()
+        )
+        shared = or_(shared, shares)
+    day: Any = bindparam("day")
+    event_id: Any = bindparam("event_id")
+    # The plain range (<=, >=) lets SQLite seek the date index; the OR breaks date ties.
+    before = and_(
+        EVENT.c.date <= day,
+        or_(EVENT.c.date < day, and_(EVENT.c.date == day, EVENT.c.id < event_id)),
+    )
+    after = and_(
+        EVENT.c.date >= day,
+        or_(EVENT.c.date > day, and_(EVENT.c.date == day, EVENT.c.id > event_id)),
+    )
+    return {
+        "before": _event_select()
+        .where(shared, before)
+        .order_by(EVENT.c.date.desc(), EVENT.c.id.desc())
+        .limit(bindparam("limit")),
+        "after": _event_select()
+        .where(shared, after)
+        .order_by(EVENT.c.date, EVENT.c.id)
+        .limit(bindparam("limit")),
+    }
+
+
+_RELATED = {True: _related_statements(True), False: _related_statements(False)}
+
+
 def get_event(*, session: Session, event_id: str) -> EventRow | None:
-    rows = list(_rows(session, _event_select().where(EVENT.c.id == event_id)))
+    rows = list(_rows(session, _EVENT_BY_ID, {"event_id": event_id}))
     hydrated = _hydrate(session, rows, with_mentions=True)
     return hydrated[0] if hydrated else None
 
@@ -388,48 +453,18 @@ def related_events(
     if event.date is None:
         return ([], [])
     weapon_ids = [w.id for w in event.weapons]
-    links: list[ColumnElement[bool]] = [EVENT.c.actor_id == event.actor.id]
+    params: dict[str, Any] = {
+        "actor_id": event.actor.id,
+        "day": event.date,
+        "event_id": event.id,
+        "limit": limit,
+    }
     if weapon_ids:
-        # EXISTS (not IN): SQLite then walks the date index from the event and stops early.
-        shares = (
-            select(EVENT_WEAPON.c.event_id)
-            .where(EVENT_WEAPON.c.event_id == EVENT.c.id)
-            .where(EVENT_WEAPON.c.weapon_id.in_(weapon_ids))
-            .exists()
-        )
-        links.append(shares)
-    key = (event.date, event.id)
-    # The plain range (<=, >=) lets SQLite seek the date index; the OR breaks date ties.
-    before = and_(
-        EVENT.c.date <= key[0],
-        or_(EVENT.c.date < key[0], and_(EVENT.c.date == key[0], EVENT.c.id < key[1])),
-    )
-    after = and_(
-        EVENT.c.date >= key[0],
-        or_(EVENT.c.date > key[0], and_(EVENT.c.date == key[0], EVENT.c.id > key[1])),
-    )
-    found: dict[str, list[Any]] = {"before": [], "after": []}
-    # One small indexed query per link (an OR across links defeats the date index).
-    for link in links:
-        for side, cond, order in (
-            ("before", before, [EVENT.c.date.desc(), EVENT.c.id.desc()]),
-            ("after", after, [EVENT.c.date, EVENT.c.id]),
-        ):
-            stmt = (
-                _event_select()
-                .where(link, cond, EVENT.c.date.is_not(None))
-                .order_by(*order)
-                .limit(limit)
-            )
-            found[side] += list(_rows(session, stmt))
-
-    def nearest(rows: list[Any], reverse: bool) -> list[Any]:
-        unique = {row.id: row for row in rows}
-        ordered = sorted(unique.values(), key=lambda r: (r.date, r.id), reverse=reverse)
-        return ordered[:limit]
-
-    before_rows = nearest(found["before"], True)[::-1]
-    rows = _hydrate(session, before_rows + nearest(found["after"], False), with_mentions=False)
+        params["weapon_ids"] = weapon_ids
+    statements = _RELATED[bool(weapon_ids)]
+    found = {side: list(_rows(session, stmt, params)) for side, stmt in statements.items()}
+    before_rows = found["before"][::-1]
+    rows = _hydrate(session, before_rows + found["after"], with_mentions=False, with_counts=False)
     return (rows[: len(before_rows)], rows[len(before_rows) :])
 
 
@@ -579,8 +614,8 @@ def lane_data(*, session: Session, filter: EventFilter, marker_limit: int = 300)
         if dated <= marker_limit:
             points = _single_points(session, conds)
             return LaneData(points, "", first, last, dated, undated)
-        span_years = last.year - first.year
-        period = "year" if span_years > 12 else "month"
+        # The shown span: a date filter zooms in even where events are sparse.
+        period = periods.choose(filter.date_from or first, filter.date_to or last)
         points = _period_points(session, conds, period)
         return LaneData(points, period, first, last, dated, undated)
 
@@ -609,37 +644,43 @@ def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[
 def _period_points(
     session: Session, conds: list[ColumnElement[bool]], period: str
 ) -> tuple[LanePoint, ...]:
-    year = extract("year", EVENT.c.date)
-    month = extract("month", EVENT.c.date) if period == "month" else literal(1)
+    """Counts per (actor, period, type): GROUP BY in SQL, then months or days merged
+    into quarters or weeks here (no portable SQL for those)."""
+    if period == "week":
+        keys: list[Any] = [EVENT.c.date]
+    else:
+        keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
     stmt = (
-        select(EVENT.c.actor_id, ACTOR.c.name, year, month, EVENT.c.type, func.count())
-        .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
+        select(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, func.count(), *keys)
+        .join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
         .where(EVENT.c.date.is_not(None), *conds)
-        .group_by(EVENT.c.actor_id, ACTOR.c.name, year, month, EVENT.c.type)
+        .group_by(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, *keys)
     )
-    cells: dict[tuple[str, str, int, int], dict[str, int]] = defaultdict(dict)
-    for actor_id, name, y, m, type_, count in _rows(session, stmt):
-        cells[(actor_id, name, int(y), int(m))][type_] = int(count)
+    cells: dict[tuple[dt.date, str, str], dict[str, int]] = defaultdict(dict)
+    for actor_id, name, type_, count, *key in _rows(session, stmt):
+        if period == "week":
+            day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
+        else:
+            day = dt.date(int(key[0]), int(key[1]), 1)
+        cell = cells[(periods.start_of(day, period), actor_id, name)]
+        cell[type_] = cell.get(type_, 0) + int(count)
     points = []
-    for (actor_id, name, y, m), by_type in sorted(
-        cells.items(), key=lambda c: (c[0][2], c[0][3], c[0][0])
-    ):
-        ordered = tuple(
-            sorted(
-                by_type.items(),
-                key=lambda kv: (-kv[1], EVENT_TYPES.index(kv[0]) if kv[0] in EVENT_TYPES else 9),
-            )
-        )
+    for (start, actor_id, name), by_type in sorted(cells.items()):
+        ordered = tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], _type_rank(kv[0]))))
         points.append(
             LanePoint(
                 actor=Ref(actor_id, name),
-                date=dt.date(y, m, 1),
+                date=start,
                 count=sum(by_type.values()),
                 type=ordered[0][0],
                 by_type=ordered,
             )
         )
     return tuple(points)
+
+
+def _type_rank(event_type: str) -> int:
+    return EVENT_TYPES.index(event_type) if event_type in EVENT_TYPES else len(EVENT_TYPES)
 
 
 def event_updated(*, session: Session, event_id: str) -> dt.datetime | None:

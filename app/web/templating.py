@@ -48,6 +48,11 @@ def edit_query(
     return f"{path}?{query}" if query else path
 
 
+def static_url(path: str) -> str:
+    # A plain path: Starlette's url_for walks every route on each call.
+    return f"/static/{path}"
+
+
 def absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
@@ -55,6 +60,7 @@ def absolute(request: Request, path: str) -> str:
 templates.env.globals.update(
     edit_query=edit_query,
     absolute=absolute,
+    static_url=static_url,
     EVENT_TYPES=EVENT_TYPES,
     HTMX_FILE=HTMX_FILE,
     shape=shape,

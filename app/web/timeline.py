@@ -8,7 +8,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.web.formatting import MONTHS, format_date, format_event_date
+from app.web import periods
+from app.web.formatting import MONTHS, format_event_date
 from app.web.queries import LaneData, LanePoint, Ref
 
 WIDTH = 1000
@@ -68,29 +69,19 @@ def shape(kind: str, x: float, y: float, r: float = R) -> str:
     return f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0Z"
 
 
-def _period_bounds(start: dt.date, period: str) -> tuple[dt.date, dt.date]:
-    if period == "year":
-        return dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
-    nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start, nxt - dt.timedelta(days=1)
-
-
 def _domain(
     data: LaneData, date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dt.date, dt.date]:
+    """The axis span: the date filter when set (a zoom), else the events' own span."""
     assert data.first is not None and data.last is not None
     start, end = date_from or data.first, date_to or data.last
     if data.aggregated:
-        start = _period_bounds(min(start, data.first), data.aggregated)[0]
-        end = _period_bounds(_month_start(end, data.aggregated), data.aggregated)[1]
+        start = periods.start_of(min(start, data.first), data.aggregated)
+        end = periods.bounds(periods.start_of(end, data.aggregated), data.aggregated)[1]
     if (end - start).days < 30:  # keep a lone event off the edges
         mid = start + (end - start) / 2
         start, end = mid - dt.timedelta(days=15), mid + dt.timedelta(days=15)
     return start, end
-
-
-def _month_start(day: dt.date, period: str) -> dt.date:
-    return dt.date(day.year, 1, 1) if period == "year" else dt.date(day.year, day.month, 1)
 
 
 def _ticks(start: dt.date, end: dt.date, scale: "Scale") -> tuple[Tick, ...]:
@@ -160,12 +151,12 @@ def _marker(p: LanePoint, scale: Scale, y: float, period: str, biggest: int) -> 
             label=f"{p.summary} ({p.actor.name}, {p.type}, {when})",
             event_id=p.event_id,
         )
-    first, last = _period_bounds(p.date, period)
+    first, last = periods.bounds(p.date, period)
     x = scale(first + (last - first) / 2)
     r = 5 + 8 * math.sqrt(p.count / biggest)
-    when = format_date(first, "year" if period == "year" else "month")
+    when = periods.label(first, period)
     parts = ", ".join(f"{n} {t}" for t, n in p.by_type)
-    zoom = (f"{first:%Y}", f"{first:%Y}") if period == "year" else (f"{first:%Y-%m}",) * 2
+    zoom = periods.zoom(first, period)
     return Marker(
         x=x,
         y=y,
