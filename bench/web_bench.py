@@ -10,6 +10,7 @@ search, an event page and /api/events. Target: p95 < 100 ms on a 2-core machine.
 import argparse
 import asyncio
 import datetime as dt
+import importlib.util
 import os
 import random
 import socket
@@ -118,7 +119,7 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
                     "basis": basis,
                     "cited": cited,
                     "negated": rnd.random() < 0.03,
-                }  # fmt: skip
+                }
             )
         names = " ".join([actor, *weapons, *places])
         event_rows.append(
@@ -133,7 +134,7 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
                 "search_text": fold(f"{summary} {' '.join(quotes)} {names}"),
                 "created_at": stamp,
                 "updated_at": stamp,
-            }  # fmt: skip
+            }
         )
         weapon_rows += [{"event_id": eid, "weapon_id": slugify(w)} for w in weapons]
         place_rows += [{"event_id": eid, "place_id": slugify(p)} for p in places]
@@ -161,7 +162,7 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
                 "text": text,
                 "word_count": len(text.split()),
                 "ingested_at": stamp,
-            }  # fmt: skip
+            }
         )
         for s, at in zip(sentences, offsets, strict=True):
             mention_rows.append(
@@ -185,7 +186,7 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
                     "cited_source": s["cited"],
                     "speaker": None,
                     "negated": s["negated"],
-                }  # fmt: skip
+                }
             )
     with engine.begin() as conn:
         for model, group in ((Actor, ACTORS), (Weapon, WEAPONS), (Place, PLACES)):
@@ -199,8 +200,10 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
         conn.exec_driver_sql("ANALYZE")
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    print(f"generated {len(event_rows)} events, {len(mention_rows)} mentions, "
-          f"{len(article_rows)} articles")  # fmt: skip
+    print(
+        f"generated {len(event_rows)} events, {len(mention_rows)} mentions, "
+        f"{len(article_rows)} articles"
+    )
 
 
 @contextmanager
@@ -292,8 +295,31 @@ async def load(
     elapsed = time.perf_counter() - t_start
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    return {"n": len(latencies), "p50": q[49], "p95": q[94], "max": latencies[-1],
-            "rps": len(latencies) / elapsed, "errors": errors}  # fmt: skip
+    return {
+        "n": len(latencies),
+        "p50": q[49],
+        "p95": q[94],
+        "max": latencies[-1],
+        "rps": len(latencies) / elapsed,
+        "errors": errors,
+    }
+
+
+COLD_PATHS = [
+    "/?place=kursk",
+    "/?weapon=javelin&actor=france",
+    "/?q=bryansk&order=desc",
+    "/?date_from=2024-05&date_to=2024-05",
+    "/api/events?offset=1234",
+    "/api/facets?type=warning",
+]
+
+
+def server_stack() -> str:
+    fast = [m for m in ("httptools", "uvloop") if importlib.util.find_spec(m)]
+    if len(fast) == 2:
+        return "uvicorn with httptools + uvloop"
+    return "uvicorn with h11 + asyncio (install uvicorn[standard]: about 2x faster)"
 
 
 def scenarios(url: str) -> dict[str, list[str]]:
@@ -334,8 +360,10 @@ def main() -> None:
         for paths in plan.values():
             for path in paths[:3] * 2 * args.workers:
                 httpx.get(base + path, timeout=60)
-        print(f"{args.concurrency} concurrent clients, up to {args.requests} requests "
-              f"or {args.max_seconds:.0f} s per scenario, {args.workers} uvicorn workers")  # fmt: skip
+        print(
+            f"{args.concurrency} concurrent clients, up to {args.requests} requests "
+            f"or {args.max_seconds:.0f} s per scenario, {args.workers} uvicorn workers"
+        )
         print(
             f"{'scenario':<16}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}{'errors':>8}"
         )
@@ -348,12 +376,20 @@ def main() -> None:
                     requests=args.requests,
                     concurrency=args.concurrency,
                     max_seconds=args.max_seconds,
-                )  # fmt: skip
+                )
             )
             worst = max(worst, r["p95"])
-            print(f"{name:<16}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
-                  f"{r['rps']:>8.0f}{r['errors']:>8}")  # fmt: skip
+            print(
+                f"{name:<16}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
+                f"{r['rps']:>8.0f}{r['errors']:>8}"
+            )
         print(f"worst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'MISSED'}")
+        # Views never requested before: what a first visitor waits, with nothing cached.
+        print("cold first hits, one client:")
+        for path in COLD_PATHS:
+            t0 = time.perf_counter()
+            status = httpx.get(base + path, timeout=60).status_code
+            print(f"  {path:<44}{(time.perf_counter() - t0) * 1000:>8.1f} ms  {status}")
 
 
 if __name__ == "__main__":

@@ -480,46 +480,68 @@ def get_article(*, session: Session, article_id: str) -> ArticleView | None:
 # --- facets ---------------------------------------------------------------------------
 
 
+def _names(session: Session, name: str) -> dict[str, str]:
+    """id -> display name of actors, weapons or places (small tables, memoized)."""
+    table = {"actor": ACTOR, "weapon": WEAPON, "place": PLACE}[name]
+
+    def compute() -> dict[str, str]:
+        return {row.id: row.name for row in _rows(session, select(table.c.id, table.c.name))}
+
+    return memo(session, "names", (name,), compute)
+
+
+def _event_outlets(session: Session) -> dict[str, tuple[str, ...]]:
+    """event id -> the outlets (ids) that tell it; built once per data version."""
+
+    def compute() -> dict[str, tuple[str, ...]]:
+        stmt = (
+            select(MENTION.c.event_id, ARTICLE.c.outlet)
+            .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
+            .where(ARTICLE.c.outlet.is_not(None))
+        )
+        out: dict[str, set[str]] = defaultdict(set)
+        slugs: dict[str, str] = {}  # a dozen outlets, tens of thousands of rows
+        for event_id, outlet in _rows(session, stmt):
+            slug = slugs.get(outlet)
+            if slug is None:
+                slug = slugs[outlet] = slugify(outlet)
+            if slug:
+                out[event_id].add(slug)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    return memo(session, "event_outlets", (), compute)
+
+
 def _facet_rows(
     session: Session, name: str, conds: list[ColumnElement[bool]]
 ) -> dict[str, tuple[str, int]]:
-    n = func.count(distinct(EVENT.c.id))
-    stmt: Any
-    if name == "type":
-        stmt = select(EVENT.c.type, EVENT.c.type, n).where(*conds).group_by(EVENT.c.type)
-    elif name == "actor":
-        stmt = (
-            select(EVENT.c.actor_id, ACTOR.c.name, n)
-            .join(Actor, ACTOR.c.id == EVENT.c.actor_id)
-            .where(*conds)
-            .group_by(EVENT.c.actor_id, ACTOR.c.name)
-        )
-    elif name in ("weapon", "place"):
-        link, target = (EVENT_WEAPON, WEAPON) if name == "weapon" else (EVENT_PLACE, PLACE)
+    """Option id -> (label, event count) for one facet under the given conditions."""
+    counts: dict[str, int] = defaultdict(int)
+    if name == "outlet":
+        # Counted in Python over a memoized event -> outlets map: the SQL equivalent
+        # (DISTINCT over every mention joined to its article) is the slowest facet.
+        per_event = _event_outlets(session)
+        ids: Any = per_event.keys()
+        if conds:
+            ids = (row[0] for row in _rows(session, select(EVENT.c.id).where(*conds)))
+        for event_id in ids:
+            for outlet in per_event.get(event_id, ()):
+                counts[outlet] += 1
+        labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
+        return {k: (labels.get(k, k), n) for k, n in counts.items()}
+    if name in ("type", "actor"):
+        key = EVENT.c.type if name == "type" else EVENT.c.actor_id
+        stmt = select(key, func.count()).where(*conds).group_by(key)
+    else:
+        link = EVENT_WEAPON if name == "weapon" else EVENT_PLACE
         key = link.c.weapon_id if name == "weapon" else link.c.place_id
-        stmt = (
-            select(key, target.c.name, n)
-            .join(EVENT, EVENT.c.id == link.c.event_id)
-            .join(target, target.c.id == key)
-            .where(*conds)
-            .group_by(key, target.c.name)
-        )
-    else:  # outlet: spellings are merged by slug below
-        stmt = (
-            select(ARTICLE.c.outlet, ARTICLE.c.outlet, n)
-            .join(Mention, MENTION.c.article_id == ARTICLE.c.id)
-            .join(Event, EVENT.c.id == MENTION.c.event_id)
-            .where(ARTICLE.c.outlet.is_not(None), *conds)
-            .group_by(ARTICLE.c.outlet)
-        )
-    out: dict[str, tuple[str, int]] = {}
-    for key_value, label, count in _rows(session, stmt):
-        option_id = slugify(key_value) if name == "outlet" else key_value
-        if not option_id:
-            continue
-        _, previous = out.get(option_id, (label, 0))
-        out[option_id] = (label, previous + int(count))
-    return out
+        # (event, weapon) pairs are unique, so count(*) counts events; `IN (filtered
+        # ids)` lets SQLite scan the small link index instead of planning a join.
+        stmt = select(key, func.count()).group_by(key)
+        if conds:
+            stmt = stmt.where(link.c.event_id.in_(select(EVENT.c.id).where(*conds)))
+    labels = {} if name == "type" else _names(session, name)
+    return {k: (labels.get(k, k), int(n)) for k, n in _rows(session, stmt)}
 
 
 def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[FacetOption, ...]]:
