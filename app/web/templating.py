@@ -74,6 +74,7 @@ def safe_url(url: str | None) -> bool:
 
 templates.env.filters.update(
     safe_url=safe_url,
+    num="{:,}".format,
     slug=slugify,
     event_date=lambda e: formatting.format_event_date(e.date, e.date_precision, e.date_basis),
     date_label=formatting.format_date,

@@ -170,3 +170,9 @@ def test_phone_width_and_error_page(browser: Browser, base_url: str) -> None:
     assert response is not None and response.status == 400
     expect(page.locator(".error-message")).to_have_text("date_from is not a real date: '2024-13'")
     context.close()
+
+
+def test_api_docs_render_offline_under_the_csp(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/docs")
+    expect(page.locator("#swagger-ui .opblock-summary-path").first).to_have_text("/api/events")
+    shot(page, "docs")
