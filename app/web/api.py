@@ -13,6 +13,7 @@ from app.slugs import slugify
 from app.web import queries
 from app.web.cache import cached_response
 from app.web.filters import EventFilter, filter_params
+from app.web.templating import event_url
 
 router = APIRouter(prefix="/api", tags=["api"])
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
@@ -102,7 +103,7 @@ def as_json(model: BaseModel) -> Response:
 def event_json(request: Request, e: queries.EventRow) -> EventOut:
     return EventOut(
         id=e.id,
-        url=str(request.url_for("event_page", event_id=e.id)),
+        url=event_url(request, e.id),
         type=e.type,
         actor=RefOut(id=e.actor.id, name=e.actor.name),
         date=e.date,
@@ -211,7 +212,7 @@ def _get_article(request: Request, session: Session, article_id: str) -> Article
         mentions=[
             ArticleMentionOut(
                 event_id=m.event_id,
-                event_url=str(request.url_for("event_page", event_id=m.event_id)),
+                event_url=event_url(request, m.event_id),
                 quote=m.quote,
                 start=m.start,
                 end=m.end,

@@ -346,10 +346,19 @@ def _mention_row(m: Any, article: Any) -> MentionRow:
     )
 
 
+HYDRATE_BATCH = 2000  # ids per IN (...): SQLite caps bound parameters per statement
+
+
 def _hydrate(
     session: Session, rows: Sequence[Any], *, with_mentions: bool, with_counts: bool = True
 ) -> list[EventRow]:
     """Event rows (from `_event_select`) with their weapons, places and mentions."""
+    if len(rows) > HYDRATE_BATCH:  # exports of whole views
+        out: list[EventRow] = []
+        for at in range(0, len(rows), HYDRATE_BATCH):
+            batch = rows[at : at + HYDRATE_BATCH]
+            out += _hydrate(session, batch, with_mentions=with_mentions, with_counts=with_counts)
+        return out
     ids = [row.id for row in rows]
     if not ids:
         return []
@@ -510,6 +519,15 @@ def _event_outlets(session: Session) -> dict[str, tuple[str, ...]]:
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
     return memo(session, "event_outlets", (), compute)
+
+
+def event_outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
+    """event id -> display names of the outlets that tell it (for exports)."""
+    labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
+    return {
+        event_id: tuple(sorted(labels.get(slug, slug) for slug in slugs))
+        for event_id, slugs in _event_outlets(session).items()
+    }
 
 
 def _facet_rows(

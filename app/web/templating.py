@@ -2,7 +2,7 @@
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
@@ -55,6 +55,11 @@ def static_url(path: str) -> str:
 
 def absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
+
+
+def event_url(request: Request, event_id: str) -> str:
+    """The permalink. Built directly: url_for walks every route, per row of an export."""
+    return absolute(request, f"/events/{quote(event_id, safe='')}")
 
 
 templates.env.globals.update(
