@@ -1,13 +1,11 @@
-"""One English line per event, generated from its fields (never copied text)."""
+"""One English line per event, generated from its fields (never copied text).
+
+Places read as a limit only for an authorization ("authorizes ATACMS strikes, limited to
+Kursk"); for the other types they are where the strikes in question would land.
+"""
 
 from collections.abc import Sequence
 
-_VERBS = {
-    "authorization": "authorizes",
-    "restriction": "restricts",
-    "warning": "warns against",
-    "request": "calls for lifting limits on",
-}
 _GENERIC_PLACES = frozenset({"Russian territory"})
 
 
@@ -18,29 +16,32 @@ def _join(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _places(places: Sequence[str]) -> str:
-    """'on Russian territory' for the general scope, 'limited to Kursk' for named areas."""
-    named = [p for p in places if p not in _GENERIC_PLACES]
-    parts = []
-    if any(p in _GENERIC_PLACES for p in places):
-        parts.append("on Russian territory")
-    if named:
-        parts.append("limited to " + _join(named))
-    return ", ".join(parts)
+def _strikes(weapons: Sequence[str]) -> str:
+    return f"{_join(weapons)} strikes" if weapons else "strikes"
+
+
+def _on(places: Sequence[str]) -> str:
+    return f" on {_join(places)}" if places else ""
 
 
 def summarize(type: str, actor: str, weapons: Sequence[str], places: Sequence[str]) -> str:
     """'United States authorizes ATACMS strikes, limited to Kursk'."""
-    verb = _VERBS.get(type, type)
-    what = _join(weapons)
-    where = _places(places)
     if type == "authorization":
-        obj = f"{what} strikes" if what else "strikes"
-    elif type == "restriction" or type == "warning":
-        obj = what if what else "strikes"
-    else:
-        obj = f"{what} strikes" if what else "strikes"
-    line = f"{actor} {verb} {obj}"
-    if where:
-        line += f" {where}" if where.startswith("on ") else f", {where}"
-    return line
+        generic = [p for p in places if p in _GENERIC_PLACES]
+        named = [p for p in places if p not in _GENERIC_PLACES]
+        line = f"{actor} authorizes {_strikes(weapons)}{_on(generic)}"
+        return line + (f", limited to {_join(named)}" if named else "")
+    if type == "restriction":
+        what = f"use of {_join(weapons)}" if weapons else "strikes"
+        return f"{actor} restricts {what}{_on(places)}"
+    if type == "warning":
+        what = _join(weapons) if weapons else "strikes"
+        return f"{actor} warns against {what}{_on(places)}"
+    if type == "request":
+        if weapons:
+            # An appeal naming weapons asks for them, or for leave to use them somewhere.
+            return f"{actor} asks for {_join(weapons)}" + (
+                f" for use{_on(places)}" if places else ""
+            )
+        return f"{actor} calls for lifting limits on strikes{_on(places)}"
+    raise ValueError(f"unknown event type {type!r}")
