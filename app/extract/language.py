@@ -1,55 +1,17 @@
 """Language of an article: front matter first, else a stop-word vote (fr or en only)."""
 
+from functools import cache
+
 from app.extract.text import WORD, fold
+from app.resources import load
 
 SUPPORTED = ("fr", "en")
-_STOPWORDS = {
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "des",
-            "du",
-            "de",
-            "et",
-            "est",
-            "que",
-            "qui",
-            "une",
-            "dans",
-            "pour",
-            "pas",
-            "sur",
-            "au",
-            "aux",
-            "avec",
-            "ont",
-        ]
-    ),
-    "en": frozenset(
-        [
-            "the",
-            "of",
-            "and",
-            "to",
-            "is",
-            "that",
-            "in",
-            "for",
-            "on",
-            "with",
-            "was",
-            "are",
-            "has",
-            "have",
-            "by",
-            "from",
-            "it",
-            "not",
-        ]
-    ),
-}
+
+
+@cache
+def _stopwords() -> dict[str, frozenset[str]]:
+    table = load("lexicon/language.yaml")["stopwords"]
+    return {lang: frozenset(table[lang]) for lang in SUPPORTED}
 
 
 def detect_language(declared: str | None, text: str) -> str:
@@ -58,10 +20,11 @@ def detect_language(declared: str | None, text: str) -> str:
         code = declared.lower()[:2]
         if code in SUPPORTED:
             return code
+    stopwords = _stopwords()
     counts = dict.fromkeys(SUPPORTED, 0)
     for match in WORD.finditer(fold(text[:5000])):
         token = match.group()
         for lang in SUPPORTED:
-            if token in _STOPWORDS[lang]:
+            if token in stopwords[lang]:
                 counts[lang] += 1
     return "en" if counts["en"] > counts["fr"] else "fr"

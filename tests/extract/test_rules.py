@@ -83,3 +83,12 @@ def test_english_multiword_triggers(
 ) -> None:
     hits = [(h.rule.type, h.text) for h in find_triggers(fold(sentence), "en")]
     assert (expected_type, expected_trigger.lower()) in hits
+
+
+def test_language_from_front_matter_else_from_function_words() -> None:
+    from app.extract.language import detect_language
+
+    assert detect_language("FR-fr", "The minister said that the ban stands.") == "fr"
+    assert detect_language(None, "Le ministre a dit que les restrictions sont levées.") == "fr"
+    assert detect_language(None, "The minister said that the ban is not lifted.") == "en"
+    assert detect_language("de", "The minister said that the ban is not lifted.") == "en"
