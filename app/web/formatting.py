@@ -55,8 +55,10 @@ def month_key(date: dt.date | None, precision: str | None) -> str:
     return f"{MONTHS[date.month - 1]} {date.year}"
 
 
-def highlight_segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[str]]]:
-    """Split `text` into (piece, event ids): pieces covered by evidence carry their events.
+def highlight_segments(
+    text: str, spans: list[tuple[int, int, str]]
+) -> list[tuple[int, str, list[str]]]:
+    """Split `text` into (start offset, piece, event ids); evidence pieces carry events.
 
     Overlapping evidence (two events read from one sentence) merges into one piece.
     """
@@ -70,13 +72,13 @@ def highlight_segments(text: str, spans: list[tuple[int, int, str]]) -> list[tup
                 merged[-1][2].append(event_id)
         else:
             merged.append([start, end, [event_id]])
-    pieces: list[tuple[str, list[str]]] = []
+    pieces: list[tuple[int, str, list[str]]] = []
     at = 0
     for start, end, ids in merged:
         if start > at:
-            pieces.append((text[at:start], []))
-        pieces.append((text[start:end], ids))
+            pieces.append((at, text[at:start], []))
+        pieces.append((start, text[start:end], ids))
         at = end
     if at < len(text):
-        pieces.append((text[at:], []))
+        pieces.append((at, text[at:], []))
     return pieces

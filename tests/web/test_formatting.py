@@ -31,8 +31,8 @@ def test_highlight_segments_merge_overlaps_and_skip_bad_offsets() -> None:
     text = "One. Two three. Four."
     spans = [(5, 15, "e2"), (5, 15, "e3"), (0, 4, "e1"), (10, 40, "bad")]
     assert highlight_segments(text, spans) == [
-        ("One.", ["e1"]),
-        (" ", []),
-        ("Two three.", ["e2", "e3"]),
-        (" Four.", []),
+        (0, "One.", ["e1"]),
+        (4, " ", []),
+        (5, "Two three.", ["e2", "e3"]),
+        (15, " Four.", []),
     ]

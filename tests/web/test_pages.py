@@ -293,8 +293,9 @@ def test_article_page_highlights_and_links_each_evidence_sentence(client: TestCl
     doc = page(client, "/articles/a100000000000001")
     assert doc.find("h1").text == "Washington change de cap sur les frappes"
     marks = doc.find("div", cls="article-text").find_all("mark")
-    assert [(m.text, m.find("a").attrs["href"]) for m in marks] == [
+    assert [(m.attrs["id"], m.text, m.find("a").attrs["href"]) for m in marks] == [
         (
+            "m-21",
             "Washington a autorisé Kiev à frapper le territoire russe près de Kharkiv avec "
             "des armes américaines, selon Reuters.",
             f"/events/{E1}",
