@@ -107,7 +107,7 @@ def _parse_choice(
     while index not in seen:
         seen.add(index)
         conditional = any(
-            tokens[c].dep == "mark" and tokens[c].lower in ("si", "s'", "if")
+            tokens[c].dep == "mark" and tokens[c].lower in cue_words("conditional_marks")
             for c in children.get(index, [])
         )
         for child in children.get(index, []):

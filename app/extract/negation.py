@@ -7,8 +7,13 @@ from functools import cache
 
 from app.resources import load
 
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\b(?:que|qu|that|which|mais|but|si|if)\b")
 _WORD = re.compile(r"\w+")
+
+
+@cache
+def _clause_break() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in load("lexicon/cues.yaml")["clause_breaks"])
+    return re.compile(rf"[,;:()\[\]]|\b(?:{words})\b")
 
 
 @cache
@@ -20,14 +25,14 @@ def clause_words_before(folded: str, position: int, limit: int) -> list[str]:
     """Up to `limit` words before `position`, stopping at the clause boundary."""
     left = folded[:position]
     cut = 0
-    for match in _CLAUSE_BREAK.finditer(left):
+    for match in _clause_break().finditer(left):
         cut = match.end()
     return _WORD.findall(left[cut:])[-limit:]
 
 
 def _words_after(folded: str, position: int, limit: int) -> list[str]:
     right = folded[position:]
-    stop = _CLAUSE_BREAK.search(right)
+    stop = _clause_break().search(right)
     if stop:
         right = right[: stop.start()]
     return _WORD.findall(right)[:limit]

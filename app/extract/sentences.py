@@ -5,37 +5,9 @@ quote and its attribution ('"...", a déclaré X') stay one evidence sentence.""
 import re
 from dataclasses import dataclass
 
+from app.extract.cues import cue_words
+
 _END = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?\s*[A-ZÀ-ÖØ-Ý0-9\"])|(?<=[.!?…]\")\s+")
-_ABBREVIATIONS = frozenset(
-    [
-        "m",
-        "mm",
-        "mme",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "gen",
-        "lt",
-        "col",
-        "sen",
-        "rep",
-        "gov",
-        "jan",
-        "feb",
-        "aug",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "etc",
-        "vs",
-        "no",
-        "av",
-        "apr",
-    ]
-)
 _MAX_MERGE = 4  # a runaway quote never swallows more than this many sentences
 
 
@@ -60,7 +32,9 @@ def _line_sentences(text: str, start: int, end: int) -> list[Span]:
         before = text[cursor : match.start()].rstrip("\"'")
         last_word = re.findall(r"(\w+)\.$", before)
         # "M. Biden", "U.S. officials", "Gen. Lute": an abbreviation ends no sentence.
-        if last_word and (len(last_word[0]) == 1 or last_word[0].lower() in _ABBREVIATIONS):
+        if last_word and (
+            len(last_word[0]) == 1 or last_word[0].lower() in cue_words("abbreviations")
+        ):
             continue
         span = _strip(text, cursor, match.start())
         if span:
