@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web_bench.py            # generate (once), serve, measure, print
     .venv/bin/python bench/web_bench.py --regenerate --events 20000 --requests 600
+    .venv/bin/python bench/web_bench.py --generate-only --db /tmp/big.sqlite3  # data only
 
 Prints p50/p95 latency per scenario: the full timeline, a weapon filter, a text
 search, an event page and /api/events. Target: p95 < 100 ms on a 2-core machine.
@@ -341,6 +342,7 @@ def main() -> None:
     parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "web_bench.sqlite3"))
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--generate-only", action="store_true", help="fill the database, stop")
     parser.add_argument("--requests", type=int, default=600, help="per scenario")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--max-seconds", type=float, default=30.0, help="per scenario")
@@ -354,6 +356,8 @@ def main() -> None:
         t0 = time.perf_counter()
         generate(url, events=args.events)
         print(f"in {time.perf_counter() - t0:.1f} s -> {db}")
+    if args.generate_only:
+        return
     plan = scenarios(url)
     with serve(url, workers=args.workers) as base:
         # Warm-up: first hits fill per-process caches, as on a running server.
