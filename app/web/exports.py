@@ -78,7 +78,7 @@ def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Res
     """The newest events of the view first, as feed readers expect."""
     newest = EventFilter(**{**filter.__dict__, "order": "desc"})
     rows = queries.list_events(session=session, filter=newest, limit=FEED_ENTRIES, mentions=True)
-    updated = {r.id: queries.event_updated(session=session, event_id=r.id) for r in rows}
+    updated = queries.updated_at(session=session, event_ids=[r.id for r in rows])
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
 

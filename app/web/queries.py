@@ -723,6 +723,7 @@ def _type_rank(event_type: str) -> int:
     return EVENT_TYPES.index(event_type) if event_type in EVENT_TYPES else len(EVENT_TYPES)
 
 
-def event_updated(*, session: Session, event_id: str) -> dt.datetime | None:
-    event = session.get(Event, event_id)
-    return event.updated_at if event else None
+def updated_at(*, session: Session, event_ids: Sequence[str]) -> dict[str, dt.datetime]:
+    """When each event last changed (Atom <updated>), in one query."""
+    stmt = select(EVENT.c.id, EVENT.c.updated_at).where(EVENT.c.id.in_(list(event_ids)))
+    return {event_id: stamp for event_id, stamp in _rows(session, stmt)}
