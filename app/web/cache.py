@@ -24,7 +24,8 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 VARY_HEADERS = ("host", "hx-request", "hx-target", "hx-history-restore-request")
 
 _lock = threading.Lock()
-_inflight: dict[tuple[Any, ...], threading.Lock] = {}
+# Re-entrant: a computation may consult other memoized values (never its own key).
+_inflight: dict[tuple[Any, ...], threading.RLock] = {}
 
 
 class _Store:
@@ -50,7 +51,7 @@ class _Store:
         if found:
             return value
         with _lock:
-            flight = _inflight.setdefault(key, threading.Lock())
+            flight = _inflight.setdefault(key, threading.RLock())
         try:
             with flight:
                 found, value = self.get(key)
@@ -140,7 +141,7 @@ def cached_response(session: Session, request: Request, build: Callable[[], Resp
 def store_once(key: tuple[Any, ...], store: Callable[[], Any]) -> Any:
     """Run `store` unless a concurrent request just did: then reuse its stored bytes."""
     with _lock:
-        flight = _inflight.setdefault(key, threading.Lock())
+        flight = _inflight.setdefault(key, threading.RLock())
     try:
         with flight:
             found, frozen = _responses.get(key)

@@ -1,4 +1,4 @@
-"""Periods the lanes aggregate into when markers are dense: year, quarter, month, week.
+"""Periods the lanes aggregate into when markers are dense: year … week, day.
 
 The coarsest period that keeps about 50 markers per lane across the shown span; a
 period's marker zooms (date_from/date_to) to that period, one level finer.
@@ -8,7 +8,7 @@ import datetime as dt
 
 from app.web.formatting import MONTHS
 
-PERIODS = ("year", "quarter", "month", "week")
+PERIODS = ("year", "quarter", "month", "week", "day")
 
 
 def choose(first: dt.date, last: dt.date) -> str:
@@ -19,7 +19,9 @@ def choose(first: dt.date, last: dt.date) -> str:
         return "quarter"
     if days > 200:
         return "month"
-    return "week"
+    if days > 45:
+        return "week"
+    return "day"  # the finest a date can be: a zoom always ends in separate days
 
 
 def start_of(day: dt.date, period: str) -> dt.date:
@@ -29,6 +31,8 @@ def start_of(day: dt.date, period: str) -> dt.date:
         return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
     if period == "month":
         return dt.date(day.year, day.month, 1)
+    if period == "day":
+        return day
     return day - dt.timedelta(days=day.weekday())  # ISO week: from Monday
 
 
@@ -36,8 +40,8 @@ def bounds(start: dt.date, period: str) -> tuple[dt.date, dt.date]:
     """First and last day of the period that begins on `start`."""
     if period == "year":
         return start, dt.date(start.year, 12, 31)
-    if period == "week":
-        return start, start + dt.timedelta(days=6)
+    if period in ("week", "day"):
+        return start, start + dt.timedelta(days=6 if period == "week" else 0)
     months = 3 if period == "quarter" else 1
     index = start.year * 12 + start.month - 1 + months
     following = dt.date(index // 12, index % 12 + 1, 1)
@@ -52,7 +56,8 @@ def label(start: dt.date, period: str) -> str:
         return f"{MONTHS[start.month - 1]}–{MONTHS[end.month - 1]} {start.year}"
     if period == "month":
         return f"{MONTHS[start.month - 1]} {start.year}"
-    return f"week of {start.day} {MONTHS[start.month - 1]} {start.year}"
+    day = f"{start.day} {MONTHS[start.month - 1]} {start.year}"
+    return day if period == "day" else f"week of {day}"
 
 
 def zoom(start: dt.date, period: str) -> tuple[str, str]:

@@ -686,7 +686,7 @@ def _period_points(
 ) -> tuple[LanePoint, ...]:
     """Counts per (actor, period, type): GROUP BY in SQL, then months or days merged
     into quarters or weeks here (no portable SQL for those)."""
-    if period == "week":
+    if period in ("week", "day"):
         keys: list[Any] = [EVENT.c.date]
     else:
         keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
@@ -698,7 +698,7 @@ def _period_points(
     )
     cells: dict[tuple[dt.date, str, str], dict[str, int]] = defaultdict(dict)
     for actor_id, name, type_, count, *key in _rows(session, stmt):
-        if period == "week":
+        if period in ("week", "day"):
             day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
         else:
             day = dt.date(int(key[0]), int(key[1]), 1)

@@ -19,7 +19,8 @@ D = dt.date
         (D(2000, 1, 1), D(2024, 1, 1), "year"),
         (D(2022, 2, 24), D(2025, 6, 30), "quarter"),
         (D(2024, 2, 1), D(2024, 9, 12), "month"),
-        (D(2024, 5, 1), D(2024, 5, 31), "week"),
+        (D(2024, 4, 1), D(2024, 6, 30), "week"),
+        (D(2024, 5, 1), D(2024, 5, 31), "day"),
     ],
 )
 def test_period_is_the_coarsest_that_fits(first: dt.date, last: dt.date, period: str) -> None:
@@ -50,6 +51,13 @@ def test_period_is_the_coarsest_that_fits(first: dt.date, last: dt.date, period:
             (D(2024, 5, 27), D(2024, 6, 2)),
             "week of 27 May 2024",
             ("2024-05-27", "2024-06-02"),
+        ),
+        (
+            "day",
+            D(2024, 5, 30),
+            (D(2024, 5, 30), D(2024, 5, 30)),
+            "30 May 2024",
+            ("2024-05-30", "2024-05-30"),
         ),
     ],
 )
