@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from app.slugs import slugify
 from app.web import queries
 from app.web.cache import cached_response
 from app.web.filters import EventFilter, filter_params
+from app.web.lookup import event_or_redirect
 from app.web.templating import event_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -156,13 +157,9 @@ def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
 
 
 def _get_event(request: Request, session: Session, event_id: str) -> Response:
-    event = queries.get_event(session=session, event_id=event_id)
-    if event is None:
-        found = queries.resolve_event_id(session=session, event_id=event_id)
-        if found is None:
-            raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-        target = request.url_for("get_event", event_id=found[1])
-        return RedirectResponse(target, status_code=301)
+    event = event_or_redirect(request, session, event_id, "get_event")
+    if isinstance(event, Response):
+        return event
     return as_json(event_json(request, event))
 
 

@@ -4,7 +4,7 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.web import queries
 from app.web.cache import cached_response
 from app.web.filters import FACETS, BadParam, EventFilter, filter_params
 from app.web.formatting import highlight_segments, month_key
+from app.web.lookup import event_or_redirect
 from app.web.templating import render
 from app.web.timeline import layout
 
@@ -72,13 +73,9 @@ def event_page(request: Request, session: SessionDep, event_id: str) -> Response
 
 
 def _event_page(request: Request, session: Session, event_id: str) -> Response:
-    event = queries.get_event(session=session, event_id=event_id)
-    if event is None:
-        found = queries.resolve_event_id(session=session, event_id=event_id)
-        if found is None:
-            raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-        target = request.url_for("event_page", event_id=found[1])
-        return RedirectResponse(target, status_code=301)
+    event = event_or_redirect(request, session, event_id, "event_page")
+    if isinstance(event, Response):
+        return event
     before, after = queries.related_events(session=session, event=event)
     return render(request, "event.html", {"event": event, "before": before, "after": after})
 

@@ -1,0 +1,21 @@
+"""Resolving an event id for the page and the API alike: a shared link never dies."""
+
+from fastapi import HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.web import queries
+
+
+def event_or_redirect(
+    request: Request, session: Session, event_id: str, route_name: str
+) -> queries.EventRow | RedirectResponse:
+    """The event; a 301 to `route_name` when `event_id` is the old id of a merged
+    event; a 404 when no event ever had that id."""
+    event = queries.get_event(session=session, event_id=event_id)
+    if event is not None:
+        return event
+    found = queries.resolve_event_id(session=session, event_id=event_id)
+    if found is None:
+        raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
+    return RedirectResponse(request.url_for(route_name, event_id=found[1]), status_code=301)
