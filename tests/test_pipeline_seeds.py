@@ -56,3 +56,27 @@ def test_workers_build_the_same_events_as_one_process(tmp_path: Path) -> None:
         engine.dispose()
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0]) > 0
+
+
+def test_a_decision_told_by_two_seed_articles_is_one_event(engine: Engine) -> None:
+    """001 and 003 both tell Stoltenberg's call and Blinken's push (seeds/gold.yaml)."""
+    ingest_paths([SEEDS_DIR], engine)
+    with Session(engine) as session:
+        told_twice = []
+        for event in session.exec(select(Event)):
+            sources = sorted(
+                Path(source).stem[:3]
+                for source in session.exec(
+                    select(Article.source)
+                    .join(Mention, col(Mention.article_id) == col(Article.id))
+                    .where(Mention.event_id == event.id)
+                )
+            )
+            if len(sources) > 1:
+                told_twice.append((event.type, event.actor_id, sources))
+    # The third: the standing US ban on strikes in Russia, told by both as well.
+    assert sorted(told_twice) == [
+        ("request", "nato", ["001", "003"]),
+        ("request", "united-states", ["001", "003"]),
+        ("restriction", "united-states", ["001", "003"]),
+    ]
