@@ -25,7 +25,9 @@ def french() -> Any:
 
     # NER is not used (the gazetteer names things); the parser gives subjects.
     # Lemmas are not used either: triggers match inflected text by prefix, in both languages.
-    return spacy.load(FRENCH_MODEL, exclude=["ner", "lemmatizer"])
+    # The attribute ruler only adjusts tags we do not read (2 of 2,868 seed tokens, both
+    # around whitespace, differ without it) and costs a fifth of the parse time.
+    return spacy.load(FRENCH_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler"])
 
 
 def parse(sentences: Sequence[str], language: str) -> list[list[Token] | None]:

@@ -196,7 +196,7 @@ def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
     mention.event_id = event.id
     session.add(mention)
     session.flush()
-    refresh_event(session, event, added=mention.key)
+    refresh_event(session, event)
     return target
 
 
@@ -214,11 +214,12 @@ def _candidates(
     if not event_ids:
         return []
     by_event: dict[str, list[Reading]] = {event_id: [] for event_id in event_ids}
-    # sqlalchemy's select: sqlmodel's typed one takes at most four columns
+    # Distinct readings: copies of one wire story read the same and add nothing to
+    # single-linkage matching. (sqlalchemy's select: sqlmodel's takes four columns.)
     rows = session.execute(
-        sa.select(col(Mention.event_id), *READING_COLUMNS).where(
-            col(Mention.event_id).in_(event_ids)
-        )
+        sa.select(col(Mention.event_id), *READING_COLUMNS)
+        .where(col(Mention.event_id).in_(event_ids))
+        .distinct()
     )
     for event_id, *columns in rows:
         by_event[event_id].append(_reading_from_row(columns))
@@ -241,22 +242,23 @@ def _rename_event(session: Session, old_id: str, new_id: str) -> Event:
     return renamed
 
 
-def refresh_event(session: Session, event: Event, *, added: str) -> None:
-    """Derive an event's fields from its mentions after mention `added` joined it."""
+def refresh_event(session: Session, event: Event) -> None:
+    """Derive an event's fields from its mentions (a mention just joined it)."""
+    # Distinct rows: syndicated copies repeat a quote and its reading word for word.
     rows = session.execute(
         sa.select(
             col(Mention.quote),
             col(Mention.cited_source),
             col(Mention.speaker),
             col(Article.outlet),
-            col(Mention.key),
             *READING_COLUMNS,
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
         .where(col(Mention.event_id) == event.id)
-        .order_by(col(Mention.key))
+        .distinct()
     ).all()
-    readings = [_reading_from_row(row[5:]) for row in rows]
+    rows = sorted(rows, key=repr)  # the same search text whatever the ingestion order
+    readings = [_reading_from_row(row[4:]) for row in rows]
     outlets = sorted({row[3] for row in rows if row[3]})
     weapon_ids = {w for r in readings for w in r.weapons}
     place_ids = {p for r in readings for p in r.places}
@@ -280,10 +282,13 @@ def refresh_event(session: Session, event: Event, *, added: str) -> None:
     event.search_text = fold(" ".join(searchable))
     event.updated_at = utcnow()
     # Mentions only ever join an event, so its weapons and places only grow: link what
-    # the new mention brings and the others did not.
-    others = [r for row, r in zip(rows, readings, strict=True) if row[4] != added]
-    linked_weapons = {w for r in others for w in r.weapons}
-    linked_places = {p for r in others for p in r.places}
+    # is not linked yet.
+    linked_weapons = set(
+        session.exec(select(EventWeapon.weapon_id).where(EventWeapon.event_id == event.id))
+    )
+    linked_places = set(
+        session.exec(select(EventPlace.place_id).where(EventPlace.event_id == event.id))
+    )
     session.add_all(
         EventWeapon(event_id=event.id, weapon_id=w) for w in sorted(weapon_ids - linked_weapons)
     )
