@@ -1,6 +1,6 @@
 """Engine and sessions. SQLite runs in WAL mode with foreign keys enforced."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,7 +41,9 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo)
 
 
-def get_session() -> Iterator[Session]:
+async def get_session() -> AsyncIterator[Session]:
+    # async, though the session is sync: creating it does no I/O, and a sync
+    # dependency would cost every request a hop through the thread pool.
     with Session(get_engine()) as session:
         yield session
 

@@ -131,7 +131,7 @@ def event_json(request: Request, e: queries.EventRow) -> EventOut:
 
 
 @router.get("/events", response_model=EventsOut)
-def list_events(
+async def list_events(
     request: Request,
     session: SessionDep,
     filter: FilterDep,
@@ -151,7 +151,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
+async def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
     """One event; an old id of a merged event redirects (301) to the event."""
     return cached_response(session, request, lambda: _get_event(request, session, event_id))
 
@@ -164,7 +164,7 @@ def _get_event(request: Request, session: Session, event_id: str) -> Response:
 
 
 @router.get("/facets", response_model=FacetsOut)
-def facets(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+async def facets(request: Request, session: SessionDep, filter: FilterDep) -> Response:
     """Each filter's options with their counts under the other current filters."""
     return cached_response(session, request, lambda: as_json(_facets(session, filter)))
 
@@ -183,7 +183,7 @@ def _facets(session: Session, filter: EventFilter) -> FacetsOut:
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
-def get_article(request: Request, session: SessionDep, article_id: str) -> Response:
+async def get_article(request: Request, session: SessionDep, article_id: str) -> Response:
     return cached_response(
         session, request, lambda: as_json(_get_article(request, session, article_id))
     )
