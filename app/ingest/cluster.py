@@ -19,9 +19,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.models import DATE_PRECISIONS
+
 DAY_SLACK = dt.timedelta(days=3)
 PUBLISHED_LOOKBACK = dt.timedelta(days=7)
-PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+PRECISION_RANK = {precision: rank for rank, precision in enumerate(DATE_PRECISIONS)}
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ import yaml
 
 from app.extract.types import ArticleInput
 from app.ingest.normalize import analysis_view, content_fingerprint, to_stored_text, word_count
+from app.models import DATE_PRECISIONS
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 FRONT_MATTER_KEYS = ("title", "url", "outlet", "language", "published", "published_precision")
-PRECISIONS = ("day", "month", "year")
 SUPPORTED_LANGUAGES = ("fr", "en")
 # A publication date may be a little ahead of the machine's clock (time zones), not more.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -256,11 +256,11 @@ def parse_published(value: Any, precision: Any) -> tuple[dt.date | None, str | N
         parsed, implied = _parse_date_text(str(value).strip())
     if precision is None:
         return parsed, implied
-    if precision not in PRECISIONS:
+    if precision not in DATE_PRECISIONS:
         raise IngestError(
-            f"invalid published_precision {precision!r}; expected one of {', '.join(PRECISIONS)}"
+            f"invalid published_precision {precision!r}; expected one of {', '.join(DATE_PRECISIONS)}"
         )
-    if PRECISIONS.index(precision) < PRECISIONS.index(implied):
+    if DATE_PRECISIONS.index(precision) < DATE_PRECISIONS.index(implied):
         raise IngestError(
             f"published_precision {precision!r} is finer than the published date {value!r}"
         )
