@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-dev run ingest-seeds serve test lint typecheck evaluate bench clean
+.PHONY: setup setup-dev system-packages run ingest-seeds serve test lint typecheck evaluate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,11 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy
 
-test: lint typecheck
+# Debian's chromium drives the browser tests (installed when we are root with apt).
+system-packages:
+	sh scripts/system-packages.sh chromium:/usr/bin/chromium
+
+test: lint typecheck system-packages
 	$(BIN)/pytest
 
 evaluate: setup
