@@ -20,6 +20,7 @@ class Role:
     actor: str
     start: dt.date | None
     end: dt.date | None
+    office: str | None = None  # "foreign minister": shown as the speaker's role
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _entries() -> list[tuple[Entry, list[str], list[str]]]:
     for kind in KINDS:
         for item in load(f"gazetteer/{kind}.yaml"):
             roles = tuple(
-                Role(r["actor"], _as_date(r.get("from")), _as_date(r.get("to")))
+                Role(r["actor"], _as_date(r.get("from")), _as_date(r.get("to")), r.get("office"))
                 for r in item.get("roles", [])
             )
             entry = Entry(
@@ -84,7 +85,14 @@ def _entries() -> list[tuple[Entry, list[str], list[str]]]:
                 as_place=item.get("as_place"),
                 roles=roles,
             )
-            out.append((entry, list(item.get("aliases", [])), list(item.get("exact", []))))
+            # Seats of power ("Washington", "the Kremlin") and institutions ("the
+            # Pentagon", "Bundestag") speak for their state: aliases like its names.
+            names = [
+                *item.get("aliases", []),
+                *item.get("seats", []),
+                *item.get("institutions", []),
+            ]
+            out.append((entry, names, list(item.get("exact", []))))
             demonyms = item.get("demonyms", [])
             if demonyms:
                 out.append((Entry(kind="demonym", name=item["name"]), [], list(demonyms)))
