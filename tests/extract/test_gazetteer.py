@@ -20,7 +20,7 @@ COMMON_WORDS = frozenset(
     smith jones taylor scott mark martin thomas moon holland hollande wellington waltz
     kellogg antonov dan han lee kim gram store marin maas conte michel
     macedoine macedonia korea coree
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as words)
 )
 
 KEYS = {
@@ -142,7 +142,7 @@ def test_a_surname_alone_is_nobody_elses_name() -> None:
         if len(alias.split()) == 1
     }
     clashes = [
-        (word, owner, other["name"])
+        (word, single[word], other["name"])
         for other in people
         for alias in all_forms(other)
         for word in fold(alias).split()
@@ -310,9 +310,10 @@ def test_longer_council_name_wins_over_the_shorter_one() -> None:
 
 
 def test_french_and_english_country_names() -> None:
-    assert names("la République tchèque, la Tchéquie, Czechia, the Czech Republic") == [
-        ("actor", "Czech Republic")
-    ] * 4
+    assert (
+        names("la République tchèque, la Tchéquie, Czechia, the Czech Republic")
+        == [("actor", "Czech Republic")] * 4
+    )
 
 
 def test_names_that_are_common_words_count_only_capitalized() -> None:
@@ -390,9 +391,7 @@ def test_portugals_prime_minister_is_not_the_country() -> None:
 
 
 def test_common_surnames_need_the_full_name() -> None:
-    assert names("Jamie Price and a Matthew Miller statement") == [
-        ("person", "Matthew Miller")
-    ]
+    assert names("Jamie Price and a Matthew Miller statement") == [("person", "Matthew Miller")]
 
 
 def test_surnames_that_are_words_count_only_capitalized() -> None:
