@@ -13,7 +13,13 @@ from typing import Any
 import yaml
 
 from app.extract.types import ArticleInput
-from app.ingest.normalize import analysis_view, content_fingerprint, to_stored_text, word_count
+from app.ingest.normalize import (
+    analysis_view,
+    content_fingerprint,
+    to_stored_text,
+    unify_line_ends,
+    word_count,
+)
 from app.models import DATE_PRECISIONS
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -123,7 +129,7 @@ def _decode(data: bytes, warnings: list[str]) -> str:
 
 
 def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
-    raw = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    raw = unify_line_ends(raw.removeprefix("\ufeff"))
     meta: dict[str, Any] = {}
     body = raw
     if raw.startswith("---"):

@@ -135,3 +135,10 @@ def test_unsupported_language_warns(tmp_path: Path) -> None:
     assert article.warnings == [
         "language 'de' is not supported (fr, en): stored, but no events are extracted"
     ]
+
+
+def test_cr_only_line_ends_are_read_like_any_other(tmp_path: Path) -> None:
+    content = "---\rtitle: Un titre\rpublished: 2024-05-30\r---\rLe ministre a parlé.\rFin.\r"
+    article = read_article(write(tmp_path, "mac.md", content), max_bytes=LIMIT, today=TODAY)
+    assert (article.title, article.published) == ("Un titre", dt.date(2024, 5, 30))
+    assert article.text == "Le ministre a parlé.\nFin.\n"
