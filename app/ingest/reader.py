@@ -32,8 +32,34 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+# Front matter is flat `key: value` lines; deeper YAML is refused before it can
+# exhaust the parser's stack.
+MAX_FRONT_MATTER_DEPTH = 20
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as written, so `parse_published` judges them."""
+    """Safe YAML that leaves dates as written (so `parse_published` judges them) and
+    refuses nesting deeper than MAX_FRONT_MATTER_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise _refusal(
+                    f"nested more than {MAX_FRONT_MATTER_DEPTH} levels deep", self.peek_event()
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _refusal(problem: str, event: yaml.Event) -> yaml.YAMLError:
+    mark: Any = event.start_mark
+    return yaml.composer.ComposerError(None, None, problem, mark)
 
 
 def _date_as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -43,8 +69,19 @@ def _date_as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_written)
 
 
+# A reason or warning is one line for the operator, however long the input it quotes.
+MAX_MESSAGE_CHARS = 300
+
+
 class IngestError(Exception):
     """A file that cannot be ingested; the message is the reason, for the operator."""
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """At most `limit` characters, saying how long the whole was when it is cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @dataclass

@@ -4,12 +4,15 @@ processes), store each article in its own transaction, report every outcome."""
 import datetime as dt
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
 from app.extract import ExtractedEvent, extract_events
@@ -18,6 +21,7 @@ from app.ingest.reader import (
     SUPPORTED_LANGUAGES,
     IngestError,
     ReadArticle,
+    clip,
     read_article,
 )
 from app.ingest.store import store_article
@@ -94,48 +98,125 @@ class Prepared:
     error: str | None = None
 
 
+WORKER_DIED = "the worker process reading this file died (killed, out of memory, or crashed)"
+
+
+def describe(error: BaseException) -> str:
+    """An unexpected error as one short line for the operator: its kind and message,
+    never a traceback nor the SQL text a database error carries."""
+    if isinstance(error, StatementError):  # str() would append the statement
+        text = f"database error: {error.orig}"
+    elif isinstance(error, SQLAlchemyError):
+        text = f"database error: {error.args[0] if error.args else type(error).__name__}"
+    else:
+        message = str(error)
+        text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return clip(text)
+
+
 # Set in each worker (and in the main process for single-process runs).
 _known_hashes: frozenset[str] = frozenset()
 _max_bytes: int = 0
 _today: dt.date | None = None
 
 
-def _init_worker(known: frozenset[str], max_bytes: int, today: dt.date | None) -> None:
+def configure_run(known: frozenset[str], max_bytes: int, today: dt.date | None) -> None:
     global _known_hashes, _max_bytes, _today
     _known_hashes, _max_bytes, _today = known, max_bytes, today
 
 
 def prepare(path: Path) -> Prepared:
+    return prepare_source(str(path), lambda: read_article(path, max_bytes=_max_bytes, today=_today))
+
+
+def prepare_source(source: str, read: Callable[[], ReadArticle]) -> Prepared:
+    """Read and extract one article. The one place where whatever goes wrong with one
+    source (a file today; any other kind of source tomorrow) becomes that source's
+    failure, so the run goes on with the others."""
     try:
-        article = read_article(path, max_bytes=_max_bytes, today=_today)
+        article = read()
     except IngestError as error:
-        return Prepared(str(path), error=str(error))
+        return Prepared(source, error=clip(str(error)))
+    except Exception as error:
+        return Prepared(source, error=f"unexpected error while reading: {describe(error)}")
     if article.content_hash in _known_hashes:
-        return Prepared(str(path), article=article, known=True)
+        return Prepared(source, article=article, known=True)
     if article.language is not None and article.language not in SUPPORTED_LANGUAGES:
-        return Prepared(str(path), article=article)
+        return Prepared(source, article=article)
     try:
         events = extract_events(article.to_input())
-    except Exception as error:  # an extractor bug must not stop the other files
-        return Prepared(str(path), article=article, error=f"extractor failed: {error!r}")
-    return Prepared(str(path), article=article, events=events)
+    except Exception as error:
+        return Prepared(source, article=article, error=f"extractor failed: {describe(error)}")
+    return Prepared(source, article=article, events=events)
 
 
-def _prepared(files: Sequence[Path], workers: int) -> Iterator[Prepared]:
+def prepare_all(
+    files: Sequence[Path], workers: int, *, prepare_file: Callable[[Path], Prepared] = prepare
+) -> Iterator[Prepared]:
+    """Each file prepared, in this process or in `workers` worker processes."""
     if workers <= 1 or len(files) <= 1:
         for path in files:
-            yield prepare(path)
+            yield prepare_file(path)
         return
+    yield from _prepare_in_workers(files, workers, prepare_file)
+
+
+def _prepare_in_workers(
+    files: Sequence[Path], workers: int, prepare_file: Callable[[Path], Prepared]
+) -> Iterator[Prepared]:
+    """Files go to the pool a few at a time (memory stays flat) and come back in order.
+    A worker that dies breaks the whole pool without saying which file killed it: the
+    unfinished files are retried one at a time in a new pool, and a file fails only
+    when a worker dies while it is the only file in flight."""
+    queue = deque(files)
+    suspects: deque[Path] = deque()
+    while queue or suspects:
+        pool = _start_pool(workers)
+        in_flight: deque[tuple[Path, Future[Prepared]]] = deque()
+        alone: Path | None = None  # the suspect in flight, when retrying suspects
+        try:
+            while queue or suspects or in_flight:
+                if not in_flight and suspects:
+                    alone = suspects.popleft()
+                    in_flight.append((alone, pool.submit(prepare_file, alone)))
+                elif not suspects and alone is None:
+                    while queue and len(in_flight) < 2 * workers:
+                        path = queue.popleft()
+                        in_flight.append((path, pool.submit(prepare_file, path)))
+                path, future = in_flight[0]
+                try:
+                    prepared = future.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as error:  # raised past prepare_file, or its result unpicklable
+                    prepared = Prepared(str(path), error=f"unexpected error: {describe(error)}")
+                in_flight.popleft()
+                alone = None
+                yield prepared
+        except BrokenProcessPool:
+            unfinished = []
+            for path, future in in_flight:
+                if future.done() and future.exception() is None:
+                    yield future.result()
+                else:
+                    unfinished.append(path)
+            if alone is not None and unfinished == [alone]:
+                yield Prepared(str(alone), error=WORKER_DIED)
+            else:
+                suspects.extend(unfinished)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent may run threads (progress display); each worker loads
     # the language model once and keeps it for all its files.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=configure_run,
         initargs=(_known_hashes, _max_bytes, _today),
-    ) as pool:
-        yield from pool.map(prepare, files, chunksize=1)
+    )
 
 
 def ingest_paths(
@@ -154,8 +235,8 @@ def ingest_paths(
         on_files_collected(files)
     with Session(engine) as session:
         known = frozenset(session.exec(select(Article.content_hash)))
-    _init_worker(known, max_file_bytes, today)
-    for prepared in _prepared(files, max(1, min(workers, os.cpu_count() or 1))):
+    configure_run(known, max_file_bytes, today)
+    for prepared in prepare_all(files, max(1, min(workers, os.cpu_count() or 1))):
         outcome = _store(engine, prepared)
         report.outcomes.append(outcome)
         if on_file_done is not None:
@@ -173,7 +254,7 @@ def _store(engine: Engine, prepared: Prepared) -> FileOutcome:
             result = store_article(session, article, prepared.events)
     except Exception as error:  # the transaction rolled back: nothing of the file is kept
         return FileOutcome(
-            prepared.path, "failed", reason=f"could not store: {error}", warnings=warnings
+            prepared.path, "failed", reason=f"could not store: {describe(error)}", warnings=warnings
         )
     return FileOutcome(
         prepared.path,

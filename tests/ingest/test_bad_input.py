@@ -197,8 +197,30 @@ def test_store_failure_leaves_nothing_of_the_article(
     monkeypatch.setattr(runner, "extract_events", lambda article: [broken])
     report = run(engine, good)
     assert [(o.status, o.reason) for o in report.outcomes] == [
-        ("failed", "could not store: evidence offsets 0-86 outside the article")
+        ("failed", "could not store: ValueError: evidence offsets 0-86 outside the article")
     ]
     assert stored_sources(engine) == []
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Article)).one() == 0
+
+
+DEEP = "---\ntitle: " + "[" * 50_000 + "\n---\nTexte.\n"
+DEEP_REASON = "malformed front matter: nested more than 20 levels deep (front-matter line 1)"
+
+
+def test_deeply_nested_front_matter_fails_alone(engine: Engine, tmp_path: Path) -> None:
+    folder, good, bad = folder_with_one_bad(tmp_path, "deep.md", DEEP)
+    assert_only_bad_failed(engine, run(engine, folder), good, bad, DEEP_REASON)
+
+
+def test_deeply_nested_front_matter_fails_alone_with_workers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder, _good, _bad = folder_with_one_bad(tmp_path, "deep.md", DEEP)
+    (folder / "other.md").write_text(GOOD.replace("météo", "neige"), encoding="utf-8")
+    report = run(engine, folder, workers=2)
+    assert [(Path(o.path).name, o.status, o.reason) for o in report.outcomes] == [
+        ("deep.md", "failed", DEEP_REASON),
+        ("good.md", "new", None),
+        ("other.md", "new", None),
+    ]

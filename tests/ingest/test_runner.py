@@ -1,18 +1,30 @@
 """An ingestion run as a whole: file types, failures that stay per file, workers."""
 
 import datetime as dt
+import os
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.ingest.runner import IngestReport, ingest_paths
+from app.ingest.reader import ReadArticle
+from app.ingest.runner import (
+    WORKER_DIED,
+    IngestReport,
+    Prepared,
+    configure_run,
+    ingest_paths,
+    prepare,
+    prepare_all,
+)
 from app.models import Article
 from tests.conftest import REPO_ROOT
 
 TODAY = dt.date(2024, 6, 1)
+GOOD = "---\npublished: 2024-05-30\nlanguage: fr\n---\nLe ministre a parlé de la météo.\n"
 PARAGRAPH = "Le gouvernement a annoncé une nouvelle aide militaire pour les forces armées. "
 
 
@@ -54,3 +66,46 @@ def test_html_file_is_ingested_through_trafilatura(engine: Engine, tmp_path: Pat
         "Le Quotidien",
         dt.date(2024, 5, 30),
     )
+
+
+def test_an_unexpected_error_in_one_file_is_that_files_failure(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ingest import runner
+
+    real_read = runner.read_article
+
+    def read_with_a_bug(path: Path, **options: object) -> ReadArticle:
+        if path.name == "a.md":
+            raise KeyError("published")
+        return real_read(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "read_article", read_with_a_bug)
+    for name, word in (("a.md", "pluie"), ("b.md", "neige")):
+        (tmp_path / name).write_text(GOOD.replace("météo", word), encoding="utf-8")
+    assert statuses(run(engine, tmp_path)) == [
+        ("a.md", "failed", "unexpected error while reading: KeyError: 'published'"),
+        ("b.md", "new", None),
+    ]
+
+
+def die_on_poison(path: Path) -> Prepared:
+    """Runs in a worker process: a worker killed mid-file (out of memory, a crash)."""
+    if path.name.startswith("poison"):
+        os._exit(9)
+    return prepare(path)
+
+
+def test_a_worker_that_dies_fails_only_its_own_file(tmp_path: Path) -> None:
+    names = ["a.md", "b.md", "poison.md", "c.md", "d.md"]
+    for name in names:
+        (tmp_path / name).write_text(GOOD.replace("météo", name), encoding="utf-8")
+    configure_run(frozenset(), max_bytes=100_000, today=TODAY)
+    prepared = prepare_all([tmp_path / name for name in names], 2, prepare_file=die_on_poison)
+    assert sorted((Path(p.path).name, p.error) for p in prepared) == [
+        ("a.md", None),
+        ("b.md", None),
+        ("c.md", None),
+        ("d.md", None),
+        ("poison.md", WORKER_DIED),
+    ]
