@@ -38,7 +38,8 @@ MAX_FRONT_MATTER_DEPTH = 20
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as written (so `parse_published` judges them) and
+    """Safe YAML that leaves dates as written (so `parse_published` judges them),
+    refuses aliases (a few hundred bytes of nested aliases expand to gigabytes) and
     refuses nesting deeper than MAX_FRONT_MATTER_DEPTH."""
 
     def __init__(self, stream: str) -> None:
@@ -46,6 +47,8 @@ class _FrontMatterLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _refusal("aliases (*name) are not allowed in front matter", self.peek_event())
         self._depth += 1
         try:
             if self._depth > MAX_FRONT_MATTER_DEPTH:
@@ -62,11 +65,14 @@ def _refusal(problem: str, event: yaml.Event) -> yaml.YAMLError:
     return yaml.composer.ComposerError(None, None, problem, mark)
 
 
-def _date_as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+def _as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_written)
+# Every value is text as written: YAML 1.1 would turn `language: no` into False, a
+# title `12:30` into 750, and 100,000 digits into a ValueError.
+for _tag in ("timestamp", "int", "float", "bool"):
+    _FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
 
 
 # A reason or warning is one line for the operator, however long the input it quotes.
@@ -75,6 +81,13 @@ MAX_MESSAGE_CHARS = 300
 
 class IngestError(Exception):
     """A file that cannot be ingested; the message is the reason, for the operator."""
+
+
+def quoted(value: Any, limit: int = 60) -> str:
+    """An input value quoted in a message, cut to about `limit` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    return clip(repr(value), limit)
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -115,7 +128,7 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise IngestError(
-            f"unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html"
+            f"unsupported file type {quoted(suffix) if suffix else '(none)'}; expected .txt, .md or .html"
         )
     try:
         size = path.stat().st_size
@@ -183,12 +196,16 @@ def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
             raise IngestError(f"malformed front matter: {_yaml_reason(error)}") from None
         if not isinstance(loaded, dict):
             raise IngestError("malformed front matter: expected 'key: value' lines")
+        for key in FRONT_MATTER_KEYS:
+            if isinstance(loaded.get(key), (dict, list)):
+                kind = type(loaded[key]).__name__
+                raise IngestError(f"front-matter key {key!r} must be text, not a {kind}")
         meta = loaded
         body = raw[match.end() :]
         for key in meta:
             if key not in FRONT_MATTER_KEYS:
                 warnings.append(
-                    f"unknown front-matter key {key!r} ignored "
+                    f"unknown front-matter key {quoted(key)} ignored "
                     f"(known: {', '.join(FRONT_MATTER_KEYS)})"
                 )
     if not body.strip():
@@ -253,9 +270,9 @@ def _build(source: str, fields: dict[str, Any], warnings: list[str], today: dt.d
         text=text,
         analysis_text=analysis,
         content_hash=content_fingerprint(analysis),
-        title=_optional_str(fields["title"], "title") or _headline(analysis),
-        url=_optional_str(fields["url"], "url"),
-        outlet=_optional_str(fields["outlet"], "outlet"),
+        title=_optional_str(fields["title"]) or _headline(analysis),
+        url=_optional_str(fields["url"]),
+        outlet=_optional_str(fields["outlet"]),
         language=language,
         published=published,
         published_precision=precision,
@@ -264,11 +281,9 @@ def _build(source: str, fields: dict[str, Any], warnings: list[str], today: dt.d
     )
 
 
-def _optional_str(value: Any, key: str) -> str | None:
+def _optional_str(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        raise IngestError(f"front-matter key {key!r} must be text, not a {type(value).__name__}")
     text = str(value).strip()
     return text or None
 
@@ -279,7 +294,7 @@ def _language(value: Any, warnings: list[str]) -> str | None:
     code = str(value).strip().lower().replace("_", "-").split("-")[0]
     if code not in SUPPORTED_LANGUAGES:
         warnings.append(
-            f"language {value!r} is not supported ({', '.join(SUPPORTED_LANGUAGES)}): "
+            f"language {quoted(value)} is not supported ({', '.join(SUPPORTED_LANGUAGES)}): "
             "stored, but no events are extracted"
         )
     return code or None
@@ -301,11 +316,11 @@ def parse_published(value: Any, precision: Any) -> tuple[dt.date | None, str | N
         return parsed, implied
     if precision not in DATE_PRECISIONS:
         raise IngestError(
-            f"invalid published_precision {precision!r}; expected one of {', '.join(DATE_PRECISIONS)}"
+            f"invalid published_precision {quoted(precision)}; expected one of {', '.join(DATE_PRECISIONS)}"
         )
     if DATE_PRECISIONS.index(precision) < DATE_PRECISIONS.index(implied):
         raise IngestError(
-            f"published_precision {precision!r} is finer than the published date {value!r}"
+            f"published_precision {quoted(precision)} is finer than the published date {quoted(value)}"
         )
     return parsed, precision
 
@@ -325,5 +340,7 @@ def _parse_date_text(text: str) -> tuple[dt.date, str]:
                     return dt.date(int(text[:4]), int(text[5:7]), 1), "month"
                 return dt.date(int(text), 1, 1), "year"
             except ValueError as error:
-                raise IngestError(f"invalid publication date {text!r}: {error}") from None
-    raise IngestError(f"invalid publication date {text!r}; expected YYYY-MM-DD, YYYY-MM or YYYY")
+                raise IngestError(f"invalid publication date {quoted(text)}: {error}") from None
+    raise IngestError(
+        f"invalid publication date {quoted(text)}; expected YYYY-MM-DD, YYYY-MM or YYYY"
+    )
