@@ -32,6 +32,8 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+# Beyond this many, unknown keys are counted, not listed one warning each.
+MAX_UNKNOWN_KEY_WARNINGS = 10
 # Front matter is flat `key: value` lines; deeper YAML is refused before it can
 # exhaust the parser's stack.
 MAX_FRONT_MATTER_DEPTH = 20
@@ -202,12 +204,15 @@ def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
                 raise IngestError(f"front-matter key {key!r} must be text, not a {kind}")
         meta = loaded
         body = raw[match.end() :]
-        for key in meta:
-            if key not in FRONT_MATTER_KEYS:
-                warnings.append(
-                    f"unknown front-matter key {quoted(key)} ignored "
-                    f"(known: {', '.join(FRONT_MATTER_KEYS)})"
-                )
+        unknown = [key for key in meta if key not in FRONT_MATTER_KEYS]
+        for key in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
+            warnings.append(
+                f"unknown front-matter key {quoted(key)} ignored "
+                f"(known: {', '.join(FRONT_MATTER_KEYS)})"
+            )
+        if len(unknown) > MAX_UNKNOWN_KEY_WARNINGS:
+            rest = len(unknown) - MAX_UNKNOWN_KEY_WARNINGS
+            warnings.append(f"… and {rest:,} more unknown front-matter keys ignored")
     if not body.strip():
         raise IngestError("no article text after the front matter")
     fields = {key: meta.get(key) for key in FRONT_MATTER_KEYS}

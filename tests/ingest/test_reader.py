@@ -190,3 +190,14 @@ def test_front_matter_values_are_read_as_written(tmp_path: Path) -> None:
         "no",
         dt.date(2024, 1, 1),
     )
+
+
+def test_unknown_key_warnings_are_capped_per_file(tmp_path: Path) -> None:
+    keys = "".join(f"extra{n}: x\n" for n in range(1, 1_026))
+    path = write(tmp_path, "i.md", f"---\n{keys}published: 2024-05-30\n---\nTexte.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    known = "(known: title, url, outlet, language, published, published_precision)"
+    assert article.warnings == [
+        *(f"unknown front-matter key 'extra{n}' ignored {known}" for n in range(1, 11)),
+        "… and 1,015 more unknown front-matter keys ignored",
+    ]
