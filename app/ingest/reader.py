@@ -32,6 +32,8 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+# Metadata is a few lines: a bigger front matter only costs parsing time and memory.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
 # Beyond this many, unknown keys are counted, not listed one warning each.
 MAX_UNKNOWN_KEY_WARNINGS = 10
 # Front matter is flat `key: value` lines; deeper YAML is refused before it can
@@ -188,6 +190,11 @@ def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
         match = _FRONT_MATTER.match(raw)
         if match is None:
             raise IngestError("malformed front matter: the opening '---' has no closing '---' line")
+        if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+            raise IngestError(
+                f"front matter is {len(match.group(1)):,} characters, over the "
+                f"{MAX_FRONT_MATTER_CHARS:,}-character limit for metadata"
+            )
         try:
             loaded = (
                 yaml.load(match.group(1), Loader=_FrontMatterLoader)

@@ -173,11 +173,11 @@ def test_a_list_where_text_is_expected_is_refused(tmp_path: Path, key: str) -> N
 
 
 def test_a_long_value_is_cut_short_in_the_message(tmp_path: Path) -> None:
-    path = write(tmp_path, "long.md", "---\npublished: " + "9" * 100_000 + "\n---\nTexte.\n")
+    path = write(tmp_path, "long.md", "---\npublished: " + "9" * 50_000 + "\n---\nTexte.\n")
     with pytest.raises(IngestError) as error:
         read_article(path, max_bytes=LIMIT, today=TODAY)
     assert str(error.value) == (
-        f"invalid publication date {'9' * 60!r}… (100,000 characters); "
+        f"invalid publication date {'9' * 60!r}… (50,000 characters); "
         "expected YYYY-MM-DD, YYYY-MM or YYYY"
     )
 
@@ -201,3 +201,13 @@ def test_unknown_key_warnings_are_capped_per_file(tmp_path: Path) -> None:
         *(f"unknown front-matter key 'extra{n}' ignored {known}" for n in range(1, 11)),
         "… and 1,015 more unknown front-matter keys ignored",
     ]
+
+
+def test_front_matter_over_its_size_limit_is_refused(tmp_path: Path) -> None:
+    keys = "\n".join(f"extra{n:06}: x" for n in range(5_000))  # 74,999 characters
+    path = write(tmp_path, "j.md", f"---\n{keys}\n---\nTexte.\n")
+    with pytest.raises(IngestError) as error:
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert str(error.value) == (
+        "front matter is 74,999 characters, over the 65,536-character limit for metadata"
+    )
