@@ -1,10 +1,12 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -18,9 +20,21 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-# soft_wrap: a file path and its reason stay on one line, for logs and grep.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
+# a file named ':warning:.md' is printed as named.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
+
+# ESC sequences (CSI, OSC up to BEL or ST, two-character ones), removed whole.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+# Other control characters and bidirectional overrides, shown as '?' (as ls does).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """Text that comes from input (paths, keys, reasons quoting values), safe to print:
+    no terminal escape or control characters, and rich markup printed literally."""
+    return escape(_CONTROL.sub("?", _ESCAPE_SEQUENCE.sub("", str(text))))
 
 
 @cli.command()
@@ -56,14 +70,14 @@ def ingest(
 
     def done(outcome: FileOutcome) -> None:
         for warning in outcome.warnings:
-            progress.console.print(f"[yellow]warning[/] {outcome.path}: {warning}")
+            progress.console.print(f"[yellow]warning[/] {shown(outcome.path)}: {shown(warning)}")
         if outcome.status == "failed":
-            progress.console.print(f"[red]failed[/] {outcome.path}: {outcome.reason}")
+            progress.console.print(f"[red]failed[/] {shown(outcome.path)}: {shown(outcome.reason)}")
         elif outcome.status == "known":
             progress.console.print(
-                f"[dim]already known[/] {outcome.path} (article {outcome.article_id})"
+                f"[dim]already known[/] {shown(outcome.path)} (article {outcome.article_id})"
             )
-        progress.update(task, advance=1, description=Path(outcome.path).name)
+        progress.update(task, advance=1, description=shown(Path(outcome.path).name))
 
     try:
         report = ingest_paths(
@@ -82,7 +96,7 @@ def ingest(
 
 def _print_summary(report: IngestReport) -> None:
     for path, reason in report.path_errors:
-        err.print(f"[red]error[/] {path}: {reason}")
+        err.print(f"[red]error[/] {shown(path)}: {shown(reason)}")
     table = Table(title="Ingestion summary", show_header=False)
     table.add_row("files read", str(report.files_read))
     table.add_row("articles new", str(report.count("new")))
@@ -95,9 +109,9 @@ def _print_summary(report: IngestReport) -> None:
     if failures or report.path_errors:
         err.print(f"[red]{len(failures) + len(report.path_errors)} problem(s):[/]")
         for outcome in failures:
-            err.print(f"  {outcome.path}: {outcome.reason}")
+            err.print(f"  {shown(outcome.path)}: {shown(outcome.reason)}")
         for path, reason in report.path_errors:
-            err.print(f"  {path}: {reason}")
+            err.print(f"  {shown(path)}: {shown(reason)}")
 
 
 @db_cli.command("upgrade")
@@ -136,7 +150,7 @@ def evaluate(
     from app.evaluate import print_report
 
     if not gold.is_file():
-        err.print(f"[red]error[/] {gold}: no such file")
+        err.print(f"[red]error[/] {shown(gold)}: no such file")
         raise typer.Exit(2)
     print_report(run_evaluation(gold), out)
 

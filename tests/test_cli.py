@@ -81,3 +81,37 @@ def test_db_upgrade_and_downgrade(cli_database: str) -> None:
     assert counts(cli_database) == (0, 0, 0)
     down = runner.invoke(cli, ["db", "downgrade"])
     assert (down.exit_code, down.output.strip()) == (0, "database at base")
+
+
+def test_markup_in_names_and_keys_is_printed_literally(cli_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "[link=file:evil]x"
+    (folder / "a[").mkdir(parents=True)
+    article = folder / "a[/b].md"  # a folder 'a[' and a file 'b].md'
+
+    article.write_text(
+        '---\n"[/bold]": 1\npublished: 2024-05-30\n---\nLe ministre a parlé.\n', encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["ingest", str(article), str(folder / "[red]missing.md")])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"warning {article}: unknown front-matter key '[/bold]' ignored "
+        "(known: title, url, outlet, language, published, published_precision)"
+    ) in result.stderr.splitlines()
+    assert f"  {folder}/[red]missing.md: path does not exist" in result.stderr.splitlines()
+
+
+def test_terminal_control_sequences_in_names_are_not_printed(
+    cli_database: str, tmp_path: Path
+) -> None:
+    (tmp_path / "red\x1b[31m.md").write_text("", encoding="utf-8")
+    (tmp_path / "bell\x07.txt").write_text("", encoding="utf-8")
+    (tmp_path / ":warning:.md").write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    problems = result.stderr.splitlines()[-3:]
+    assert problems == [
+        f"  {tmp_path}/:warning:.md: empty file",
+        f"  {tmp_path}/bell?.txt: empty file",
+        f"  {tmp_path}/red.md: empty file",
+    ]
+    assert "\x1b" not in result.output
