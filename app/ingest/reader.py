@@ -5,7 +5,9 @@ problems that do not stop ingestion are returned as warnings.
 """
 
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,19 +136,7 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
         raise IngestError(
             f"unsupported file type {quoted(suffix) if suffix else '(none)'}; expected .txt, .md or .html"
         )
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (MAX_FILE_BYTES)"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError("file disappeared before it could be read") from None
-    except IsADirectoryError:
-        raise IngestError("is a directory, not a file") from None
-    except PermissionError:
-        raise IngestError("permission denied") from None
+    data = _read_regular_file(path, max_bytes)
     if not data.strip():
         raise IngestError("empty file")
     if _looks_binary(data):
@@ -159,6 +149,50 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
         fields = _read_text(raw, warnings)
     today = today or dt.date.today()
     return _build(str(path), fields, warnings, today)
+
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`. Anything else is refused
+    before a read could block (a FIFO waits for a writer, a device never ends)."""
+    try:
+        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise IngestError("file disappeared before it could be read") from None
+    except PermissionError:
+        raise IngestError("permission denied") from None
+    except OSError as error:  # a socket cannot be opened at all (ENXIO)
+        raise IngestError(f"not a regular file: {_kind_of(path) or error.strerror}") from None
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISDIR(status.st_mode):
+            raise IngestError("is a directory, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise IngestError(f"not a regular file: {_kind_of(path) or 'an unknown kind'}")
+        size = status.st_size
+        data = file.read(max_bytes + 1) if size <= max_bytes else b""
+        size = max(size, len(data))  # it may have grown since fstat
+    if size > max_bytes:
+        raise IngestError(
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (MAX_FILE_BYTES)"
+        )
+    return data
+
+
+def _kind_of(path: Path) -> str | None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), None)
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -2,6 +2,11 @@
 ingested, and nothing of the failed file left in the database."""
 
 import datetime as dt
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -224,3 +229,41 @@ def test_deeply_nested_front_matter_fails_alone_with_workers(
         ("good.md", "new", None),
         ("other.md", "new", None),
     ]
+
+
+@contextmanager
+def at_most(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging forever (a FIFO opened for reading waits for a writer)."""
+
+    def give_up(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_fifo_named_on_the_command_line_is_refused(engine: Engine, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.md"
+    good.write_text(GOOD, encoding="utf-8")
+    with at_most(10):
+        report = run(engine, fifo, good)
+    reason = "not a regular file: a FIFO (named pipe)"
+    assert_only_bad_failed(engine, report, good, fifo, reason)
+
+
+def test_socket_is_refused(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "socket.md"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        good = tmp_path / "good.md"
+        good.write_text(GOOD, encoding="utf-8")
+        with at_most(10):
+            report = run(engine, path, good)
+    assert_only_bad_failed(engine, report, good, path, "not a regular file: a socket")
