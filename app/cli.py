@@ -45,6 +45,13 @@ def ingest(
         int | None, typer.Option(min=1, help="Refuse larger files (default: MAX_FILE_BYTES).")
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symbolic links inside folders (links named here are always followed).",
+        ),
+    ] = False,
 ) -> None:
     """Read .txt/.md (optional YAML front matter) and .html articles, extract their
     policy events and store them. Exit code 1 when any file failed."""
@@ -85,6 +92,7 @@ def ingest(
             get_engine(),
             max_file_bytes=limit,
             workers=workers,
+            follow_symlinks=follow_symlinks,
             on_files_collected=collected,
             on_file_done=done,
         )
@@ -95,6 +103,8 @@ def ingest(
 
 
 def _print_summary(report: IngestReport) -> None:
+    for path, reason in report.path_warnings:
+        err.print(f"[yellow]warning[/] {shown(path)}: {shown(reason)}")
     for path, reason in report.path_errors:
         err.print(f"[red]error[/] {shown(path)}: {shown(reason)}")
     table = Table(title="Ingestion summary", show_header=False)

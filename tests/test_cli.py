@@ -115,3 +115,20 @@ def test_terminal_control_sequences_in_names_are_not_printed(
         f"  {tmp_path}/red.md: empty file",
     ]
     assert "\x1b" not in result.output
+
+
+def test_symlinks_inside_folders_need_follow_symlinks(cli_database: str, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\npublished: 2024-05-30\n---\nLe ministre a parlé.\n", "utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "link.md").symlink_to(outside)
+    skipped = runner.invoke(cli, ["ingest", str(folder)])
+    assert skipped.exit_code == 1  # the folder holds no article file of its own
+    assert (
+        f"warning {folder}/link.md: symbolic link: skipped (--follow-symlinks reads it)"
+        in skipped.stderr.splitlines()
+    )
+    followed = runner.invoke(cli, ["ingest", "--follow-symlinks", str(folder)])
+    assert followed.exit_code == 0, followed.output
+    assert summary_value(followed.output, "articles new") == 1

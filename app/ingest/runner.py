@@ -5,7 +5,7 @@ import datetime as dt
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
 from app.extract import ExtractedEvent, extract_events
+from app.ingest.collect import collect_files
 from app.ingest.reader import (
-    ARTICLE_SUFFIXES,
     SUPPORTED_LANGUAGES,
     IngestError,
     ReadArticle,
@@ -43,6 +43,7 @@ class FileOutcome:
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     path_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    path_warnings: list[tuple[str, str]] = field(default_factory=list)  # e.g. links skipped
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -62,29 +63,6 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return not self.path_errors and self.count("failed") == 0
-
-
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files named directly, and article files under folders (recursive, sorted)."""
-    files: list[Path] = []
-    errors: list[tuple[str, str]] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in ARTICLE_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                errors.append((str(path), "folder holds no .txt, .md or .html article files"))
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            errors.append((str(path), "path does not exist"))
-    return files, errors
 
 
 @dataclass
@@ -225,12 +203,15 @@ def ingest_paths(
     *,
     max_file_bytes: int = 5 * 1024 * 1024,
     workers: int = 1,
+    follow_symlinks: bool = False,
     today: dt.date | None = None,
     on_file_done: Callable[[FileOutcome], None] | None = None,
     on_files_collected: Callable[[list[Path]], None] | None = None,
 ) -> IngestReport:
     report = IngestReport()
-    files, report.path_errors = collect_files(paths)
+    collected = collect_files(paths, follow_symlinks=follow_symlinks)
+    files = collected.files
+    report.path_errors, report.path_warnings = collected.errors, collected.warnings
     if on_files_collected is not None:
         on_files_collected(files)
     with Session(engine) as session:

@@ -267,3 +267,17 @@ def test_socket_is_refused(engine: Engine, tmp_path: Path) -> None:
         with at_most(10):
             report = run(engine, path, good)
     assert_only_bad_failed(engine, report, good, path, "not a regular file: a socket")
+
+
+def test_symlink_out_of_the_folder_is_not_followed(engine: Engine, tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(GOOD.replace("météo", "secret"), encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    good = folder / "good.md"
+    good.write_text(GOOD, encoding="utf-8")
+    (folder / "x.md").symlink_to(secret)
+    report = run(engine, folder)
+    assert report.ok
+    assert stored_sources(engine) == [str(good)]
