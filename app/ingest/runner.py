@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError, StatementError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
 from app.extract import ExtractedEvent, extract_events
@@ -24,7 +24,7 @@ from app.ingest.reader import (
     clip,
     read_article,
 )
-from app.ingest.store import store_article
+from app.ingest.store import StoreResult, store_article
 from app.models import Article
 
 
@@ -231,8 +231,7 @@ def _store(engine: Engine, prepared: Prepared) -> FileOutcome:
     if prepared.error is not None or article is None:
         return FileOutcome(prepared.path, "failed", reason=prepared.error, warnings=warnings)
     try:
-        with Session(engine) as session, session.begin():
-            result = store_article(session, article, prepared.events)
+        result = _store_with_retry(engine, article, prepared.events)
     except Exception as error:  # the transaction rolled back: nothing of the file is kept
         return FileOutcome(
             prepared.path, "failed", reason=f"could not store: {describe(error)}", warnings=warnings
@@ -245,3 +244,22 @@ def _store(engine: Engine, prepared: Prepared) -> FileOutcome:
         events_created=result.events_created,
         events_merged=result.events_merged,
     )
+
+
+# Another run may store the same article, or create the same actor, weapon or place,
+# between this transaction's checks and its inserts: a unique constraint then fails.
+# Storing again sees what the other run committed (the article is then known).
+STORE_ATTEMPTS = 3
+
+
+def _store_with_retry(
+    engine: Engine, article: ReadArticle, events: Sequence[ExtractedEvent]
+) -> StoreResult:
+    for _ in range(STORE_ATTEMPTS - 1):
+        try:
+            with Session(engine) as session, session.begin():
+                return store_article(session, article, events)
+        except IntegrityError:
+            continue
+    with Session(engine) as session, session.begin():
+        return store_article(session, article, events)

@@ -2,20 +2,25 @@
 
 import datetime as dt
 import os
+import sqlite3
 import tomllib
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.db import make_engine
 from app.ingest.reader import ReadArticle
 from app.ingest.runner import (
     WORKER_DIED,
     IngestReport,
     Prepared,
     configure_run,
+    describe,
     ingest_paths,
     prepare,
     prepare_all,
@@ -109,3 +114,37 @@ def test_a_worker_that_dies_fails_only_its_own_file(tmp_path: Path) -> None:
         ("d.md", None),
         ("poison.md", WORKER_DIED),
     ]
+
+
+def test_an_article_another_run_stored_meanwhile_counts_as_known(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """Two runs ingesting the same file: this run checked the hash before the other
+    committed it, and its INSERT then hits the unique content hash."""
+    path = tmp_path / "a.md"
+    path.write_text(GOOD, encoding="utf-8")
+    other_run = make_engine(database_url)
+    stored_by_other: list[IngestReport] = []
+
+    def other_run_stores_it_first(
+        _conn: object, _cursor: object, statement: str, *_: object
+    ) -> None:
+        if statement.startswith("INSERT INTO article ") and not stored_by_other:
+            stored_by_other.append(run(other_run, path))
+
+    event.listen(engine, "before_cursor_execute", other_run_stores_it_first)
+    report = run(engine, path)
+    other_run.dispose()
+    assert statuses(stored_by_other[0]) == [("a.md", "new", None)]
+    assert statuses(report) == [("a.md", "known", None)]
+    assert report.outcomes[0].article_id == stored_by_other[0].outcomes[0].article_id
+    assert report.ok
+
+
+def test_a_database_error_is_reported_without_its_sql() -> None:
+    error = IntegrityError(
+        "INSERT INTO article (id) VALUES (?)",
+        ("abc",),
+        sqlite3.IntegrityError("UNIQUE constraint failed: article.id"),
+    )
+    assert describe(error) == "database error: UNIQUE constraint failed: article.id"
