@@ -1,18 +1,23 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.util import CommandError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
 from app.db import get_engine
-from app.ingest.runner import FileOutcome, IngestReport, ingest_paths
+from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
 from app.migrate import downgrade_database, upgrade_database
 
 cli = typer.Typer(
@@ -37,6 +42,36 @@ def shown(text: object) -> str:
     return escape(_CONTROL.sub("?", _ESCAPE_SEQUENCE.sub("", str(text))))
 
 
+@contextmanager
+def opening_database(url: str) -> Iterator[None]:
+    """A database that cannot be opened, migrated or written is one line on stderr and
+    exit code 2, never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
+        err.print(f"error: cannot use the database {shown(_safe_url(url))}: {shown(_why(error))}")
+        raise typer.Exit(2) from None
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, OSError):  # creating the database's folder
+        return f"cannot create the folder {error.filename}: {error.strerror}"
+    if isinstance(error, ImportError):
+        return f"its driver is not installed ({error})"
+    if isinstance(error, StatementError):  # its str() carries the SQL text
+        return str(error.orig)
+    return str(error).splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    """The URL as configured, its password hidden."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
+
+
 @cli.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursive).")],
@@ -56,8 +91,11 @@ def ingest(
     """Read .txt/.md (optional YAML front matter) and .html articles, extract their
     policy events and store them. Exit code 1 when any file failed."""
     settings = get_settings()
-    if migrate:
-        upgrade_database(settings.database_url)
+    with opening_database(settings.database_url):
+        if migrate:
+            upgrade_database(settings.database_url)
+        engine = get_engine()
+        check_writable(engine)
     limit = max_file_bytes or settings.max_file_bytes
     progress = Progress(
         TextColumn("[bold]ingesting"),
@@ -89,7 +127,7 @@ def ingest(
     try:
         report = ingest_paths(
             paths,
-            get_engine(),
+            engine,
             max_file_bytes=limit,
             workers=workers,
             follow_symlinks=follow_symlinks,
@@ -127,14 +165,18 @@ def _print_summary(report: IngestReport) -> None:
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    upgrade_database(get_settings().database_url, revision)
+    url = get_settings().database_url
+    with opening_database(url):
+        upgrade_database(url, revision)
     out.print(f"database at {revision}")
 
 
 @db_cli.command("downgrade")
 def db_downgrade(revision: str = "base") -> None:
     """Revert migrations down to REVISION (default: base, an empty schema)."""
-    downgrade_database(get_settings().database_url, revision)
+    url = get_settings().database_url
+    with opening_database(url):
+        downgrade_database(url, revision)
     out.print(f"database at {revision}")
 
 
@@ -147,7 +189,9 @@ def serve(
     """Apply migrations and serve the web app."""
     import uvicorn
 
-    upgrade_database(get_settings().database_url)
+    url = get_settings().database_url
+    with opening_database(url):
+        upgrade_database(url)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload)
 
 

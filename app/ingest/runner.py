@@ -11,6 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import delete, false
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlmodel import Session, select
@@ -195,6 +196,14 @@ def _start_pool(workers: int) -> ProcessPoolExecutor:
         initializer=configure_run,
         initargs=(_known_hashes, _max_bytes, _today),
     )
+
+
+def check_writable(engine: Engine) -> None:
+    """Raise the database's own error when it cannot take writes (a read-only file or
+    mount, `mode=ro`, no article table), before a run reads any file. Deletes nothing."""
+    with engine.connect() as connection:
+        connection.execute(delete(Article).where(false()))
+        connection.rollback()
 
 
 def ingest_paths(
