@@ -1,9 +1,15 @@
 """An ingestion run: collect files, read and extract each (optionally in worker
 processes), store each article in its own transaction, report every outcome."""
 
+import contextlib
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -193,9 +199,38 @@ def _start_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=configure_run,
-        initargs=(_known_hashes, _max_bytes, _today),
+        initializer=_init_worker,
+        initargs=(os.getpid(), _known_hashes, _max_bytes, _today),
     )
+
+
+def _init_worker(
+    parent_pid: int, known: frozenset[str], max_bytes: int, today: dt.date | None
+) -> None:
+    _die_with_parent(parent_pid)
+    configure_run(known, max_bytes, today)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """A worker holds the language model (about 400 MB) and, blocked on its task queue,
+    would outlive a parent killed without a chance to shut the pool down (SIGKILL,
+    SIGTERM). Linux kills it with the parent; elsewhere, and should prctl fail, a
+    thread polls for the parent's exit."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    os._exit(1)
 
 
 def check_writable(engine: Engine) -> None:

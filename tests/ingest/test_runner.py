@@ -1,8 +1,13 @@
 """An ingestion run as a whole: file types, failures that stay per file, workers."""
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -148,3 +153,95 @@ def test_a_database_error_is_reported_without_its_sql() -> None:
         sqlite3.IntegrityError("UNIQUE constraint failed: article.id"),
     )
     assert describe(error) == "database error: UNIQUE constraint failed: article.id"
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its entry waits to be reaped
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+    reason="reads /proc; needs two cores for two workers",
+)
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_their_parent(tmp_path: Path, signal_number: int) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(200):  # undated: each one stored prints a warning
+        (folder / f"{n:03}.md").write_text(f"Le ministre a parlé {n} fois.\n", encoding="utf-8")
+    timeline = [sys.executable, "-c", "from app.cli import main; main()"]
+    parent = subprocess.Popen(
+        [*timeline, "ingest", "--workers", "2", str(folder)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children: list[int] = []
+    try:
+        assert parent.stderr is not None
+        first = parent.stderr.readline()  # the first article stored: the workers are busy
+        assert first.startswith(f"warning {folder}/")
+        children = children_of(parent.pid)
+        assert len(children) == 3  # two workers and multiprocessing's resource tracker
+        parent.send_signal(signal_number)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(is_running(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in children if is_running(pid)] == []
+    finally:
+        for pid in [parent.pid, *children]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        parent.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_watchdog_ends_a_process_whose_parent_is_gone(tmp_path: Path) -> None:
+    """The fallback where prctl is missing: a thread that polls the parent's pid.
+    The watched process lives as long as its parent, and ends soon after it."""
+    watching = tmp_path / "watching"
+    watched = (
+        "import sys; from pathlib import Path; from app.ingest.runner import _watch_parent; "
+        "Path(sys.argv[2]).touch(); _watch_parent(int(sys.argv[1]))"
+    )
+    parent = (
+        "import os, subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {watched!r}, str(os.getpid()), "
+        f"{str(watching)!r}], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        f"while not os.path.exists({str(watching)!r}): time.sleep(0.05)\n"
+        "time.sleep(2.5)  # two polls: the child is still watching\n"
+        "print(child.pid, child.poll() is None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", parent], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    child, alive_with_parent = done.stdout.split()
+    try:
+        assert alive_with_parent == "True"
+        deadline = time.monotonic() + 5
+        while is_running(int(child)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not is_running(int(child))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(child), signal.SIGKILL)
