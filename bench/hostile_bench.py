@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.processes import children_of, is_running, start_busy_ingest  # noqa: E402
 
 READ_ONE = """
 import resource, sys, time
@@ -68,42 +71,8 @@ def bench_files(folder: Path) -> None:
         print(f"{name:<40} {seconds:>8} {peak:>8}  {outcome}")
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def is_running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def bench_killed_run(folder: Path) -> None:
-    articles = folder / "articles"
-    articles.mkdir()
-    for n in range(200):
-        (articles / f"{n:03}.md").write_text(f"Le ministre a parlé {n} fois.\n", "utf-8")
-    timeline = [sys.executable, "-c", "from app.cli import main; main()"]
-    parent = subprocess.Popen(
-        [*timeline, "ingest", "--workers", "2", str(articles)],
-        cwd=REPO,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert parent.stderr is not None
-    parent.stderr.readline()  # the first article stored: the workers are busy
+    parent = start_busy_ingest(folder / "articles", folder / "db.sqlite3")
     children = children_of(parent.pid)
     memory = sum(
         int(line.split()[1])

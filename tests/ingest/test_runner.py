@@ -32,6 +32,7 @@ from app.ingest.runner import (
 )
 from app.models import Article
 from tests.conftest import REPO_ROOT
+from tests.processes import children_of, is_running, start_busy_ingest
 
 TODAY = dt.date(2024, 6, 1)
 GOOD = "---\npublished: 2024-05-30\nlanguage: fr\n---\nLe ministre a parlé de la météo.\n"
@@ -155,51 +156,15 @@ def test_a_database_error_is_reported_without_its_sql() -> None:
     assert describe(error) == "database error: UNIQUE constraint failed: article.id"
 
 
-def children_of(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # gone meanwhile
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(entry.name))
-    return children
-
-
-def is_running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has exited; only its entry waits to be reaped
-
-
 @pytest.mark.skipif(
     not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
     reason="reads /proc; needs two cores for two workers",
 )
 @pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_die_with_their_parent(tmp_path: Path, signal_number: int) -> None:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for n in range(200):  # undated: each one stored prints a warning
-        (folder / f"{n:03}.md").write_text(f"Le ministre a parlé {n} fois.\n", encoding="utf-8")
-    timeline = [sys.executable, "-c", "from app.cli import main; main()"]
-    parent = subprocess.Popen(
-        [*timeline, "ingest", "--workers", "2", str(folder)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    parent = start_busy_ingest(tmp_path / "articles", tmp_path / "db.sqlite3")
     children: list[int] = []
     try:
-        assert parent.stderr is not None
-        first = parent.stderr.readline()  # the first article stored: the workers are busy
-        assert first.startswith(f"warning {folder}/")
         children = children_of(parent.pid)
         assert len(children) == 3  # two workers and multiprocessing's resource tracker
         parent.send_signal(signal_number)
