@@ -218,7 +218,9 @@ def _die_with_parent(parent_pid: int) -> None:
     """A worker holds the language model (about 400 MB) and, blocked on its task queue,
     would outlive a parent killed without a chance to shut the pool down (SIGKILL,
     SIGTERM). Linux kills it with the parent; elsewhere, and should prctl fail, a
-    thread polls for the parent's exit."""
+    thread polls for the parent's exit. (Linux sends the signal when the parent *thread*
+    that started the worker ends: the pool is started and fed by the thread running
+    `ingest_paths`, which outlives the pool.)"""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
