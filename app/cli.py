@@ -168,7 +168,7 @@ def db_upgrade(revision: str = "head") -> None:
     url = get_settings().database_url
     with opening_database(url):
         upgrade_database(url, revision)
-    out.print(f"database at {revision}")
+    out.print(f"database at {shown(revision)}")
 
 
 @db_cli.command("downgrade")
@@ -177,7 +177,7 @@ def db_downgrade(revision: str = "base") -> None:
     url = get_settings().database_url
     with opening_database(url):
         downgrade_database(url, revision)
-    out.print(f"database at {revision}")
+    out.print(f"database at {shown(revision)}")
 
 
 @cli.command()
