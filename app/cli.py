@@ -1,16 +1,23 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.util import CommandError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
 from app.db import get_engine
-from app.ingest.runner import FileOutcome, IngestReport, ingest_paths
+from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
 from app.migrate import downgrade_database, upgrade_database
 
 cli = typer.Typer(
@@ -18,9 +25,51 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-# soft_wrap: a file path and its reason stay on one line, for logs and grep.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
+# a file named ':warning:.md' is printed as named.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
+
+# ESC sequences (CSI, OSC up to BEL or ST, two-character ones), removed whole.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+# Other control characters and bidirectional overrides, shown as '?' (as ls does).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """Text that comes from input (paths, keys, reasons quoting values), safe to print:
+    no terminal escape or control characters, and rich markup printed literally."""
+    return escape(_CONTROL.sub("?", _ESCAPE_SEQUENCE.sub("", str(text))))
+
+
+@contextmanager
+def opening_database(url: str) -> Iterator[None]:
+    """A database that cannot be opened, migrated or written is one line on stderr and
+    exit code 2, never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
+        err.print(f"error: cannot use the database {shown(_safe_url(url))}: {shown(_why(error))}")
+        raise typer.Exit(2) from None
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, OSError):  # creating the database's folder
+        return f"cannot create the folder {error.filename}: {error.strerror}"
+    if isinstance(error, ImportError):
+        return f"its driver is not installed ({error})"
+    if isinstance(error, StatementError):  # its str() carries the SQL text
+        return str(error.orig)
+    return str(error).splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    """The URL as configured, its password hidden."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
 
 
 @cli.command()
@@ -31,12 +80,22 @@ def ingest(
         int | None, typer.Option(min=1, help="Refuse larger files (default: MAX_FILE_BYTES).")
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symbolic links inside folders (links named here are always followed).",
+        ),
+    ] = False,
 ) -> None:
     """Read .txt/.md (optional YAML front matter) and .html articles, extract their
     policy events and store them. Exit code 1 when any file failed."""
     settings = get_settings()
-    if migrate:
-        upgrade_database(settings.database_url)
+    with opening_database(settings.database_url):
+        if migrate:
+            upgrade_database(settings.database_url)
+        engine = get_engine()
+        check_writable(engine)
     limit = max_file_bytes or settings.max_file_bytes
     progress = Progress(
         TextColumn("[bold]ingesting"),
@@ -56,21 +115,22 @@ def ingest(
 
     def done(outcome: FileOutcome) -> None:
         for warning in outcome.warnings:
-            progress.console.print(f"[yellow]warning[/] {outcome.path}: {warning}")
+            progress.console.print(f"[yellow]warning[/] {shown(outcome.path)}: {shown(warning)}")
         if outcome.status == "failed":
-            progress.console.print(f"[red]failed[/] {outcome.path}: {outcome.reason}")
+            progress.console.print(f"[red]failed[/] {shown(outcome.path)}: {shown(outcome.reason)}")
         elif outcome.status == "known":
             progress.console.print(
-                f"[dim]already known[/] {outcome.path} (article {outcome.article_id})"
+                f"[dim]already known[/] {shown(outcome.path)} (article {outcome.article_id})"
             )
-        progress.update(task, advance=1, description=Path(outcome.path).name)
+        progress.update(task, advance=1, description=shown(Path(outcome.path).name))
 
     try:
         report = ingest_paths(
             paths,
-            get_engine(),
+            engine,
             max_file_bytes=limit,
             workers=workers,
+            follow_symlinks=follow_symlinks,
             on_files_collected=collected,
             on_file_done=done,
         )
@@ -81,8 +141,10 @@ def ingest(
 
 
 def _print_summary(report: IngestReport) -> None:
+    for path, reason in report.path_warnings:
+        err.print(f"[yellow]warning[/] {shown(path)}: {shown(reason)}")
     for path, reason in report.path_errors:
-        err.print(f"[red]error[/] {path}: {reason}")
+        err.print(f"[red]error[/] {shown(path)}: {shown(reason)}")
     table = Table(title="Ingestion summary", show_header=False)
     table.add_row("files read", str(report.files_read))
     table.add_row("articles new", str(report.count("new")))
@@ -95,23 +157,27 @@ def _print_summary(report: IngestReport) -> None:
     if failures or report.path_errors:
         err.print(f"[red]{len(failures) + len(report.path_errors)} problem(s):[/]")
         for outcome in failures:
-            err.print(f"  {outcome.path}: {outcome.reason}")
+            err.print(f"  {shown(outcome.path)}: {shown(outcome.reason)}")
         for path, reason in report.path_errors:
-            err.print(f"  {path}: {reason}")
+            err.print(f"  {shown(path)}: {shown(reason)}")
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    upgrade_database(get_settings().database_url, revision)
-    out.print(f"database at {revision}")
+    url = get_settings().database_url
+    with opening_database(url):
+        upgrade_database(url, revision)
+    out.print(f"database at {shown(revision)}")
 
 
 @db_cli.command("downgrade")
 def db_downgrade(revision: str = "base") -> None:
     """Revert migrations down to REVISION (default: base, an empty schema)."""
-    downgrade_database(get_settings().database_url, revision)
-    out.print(f"database at {revision}")
+    url = get_settings().database_url
+    with opening_database(url):
+        downgrade_database(url, revision)
+    out.print(f"database at {shown(revision)}")
 
 
 @cli.command()
@@ -123,7 +189,9 @@ def serve(
     """Apply migrations and serve the web app."""
     import uvicorn
 
-    upgrade_database(get_settings().database_url)
+    url = get_settings().database_url
+    with opening_database(url):
+        upgrade_database(url)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload)
 
 
@@ -136,7 +204,7 @@ def evaluate(
     from app.evaluate import print_report
 
     if not gold.is_file():
-        err.print(f"[red]error[/] {gold}: no such file")
+        err.print(f"[red]error[/] {shown(gold)}: no such file")
         raise typer.Exit(2)
     print_report(run_evaluation(gold), out)
 

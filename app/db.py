@@ -27,7 +27,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False
-        if parsed.database and parsed.database != ":memory:":
+        # Not for a "file:…?uri=true" name: its folder is not a prefix of the name.
+        if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args=connect_args)
     if parsed.get_backend_name() == "sqlite":
