@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -22,6 +23,13 @@ from app.ingest.reader import (
 )
 from app.ingest.store import store_article
 from app.models import Article
+
+
+class Source(Protocol):
+    """An article that is not a file, e.g. a page fetched over HTTP (app/ingest/fetch.py).
+    str() names it in outcomes; read() raises IngestError with the reason it failed."""
+
+    def read(self, *, today: dt.date | None) -> ReadArticle: ...
 
 
 @dataclass
@@ -105,9 +113,12 @@ def _init_worker(known: frozenset[str], max_bytes: int, today: dt.date | None) -
     _known_hashes, _max_bytes, _today = known, max_bytes, today
 
 
-def prepare(path: Path) -> Prepared:
+def prepare(path: Path | Source) -> Prepared:
     try:
-        article = read_article(path, max_bytes=_max_bytes, today=_today)
+        if isinstance(path, Path):
+            article = read_article(path, max_bytes=_max_bytes, today=_today)
+        else:
+            article = path.read(today=_today)
     except IngestError as error:
         return Prepared(str(path), error=str(error))
     if article.content_hash in _known_hashes:
@@ -121,7 +132,7 @@ def prepare(path: Path) -> Prepared:
     return Prepared(str(path), article=article, events=events)
 
 
-def _prepared(files: Sequence[Path], workers: int) -> Iterator[Prepared]:
+def _prepared(files: Sequence[Path | Source], workers: int) -> Iterator[Prepared]:
     if workers <= 1 or len(files) <= 1:
         for path in files:
             yield prepare(path)
@@ -147,7 +158,9 @@ def ingest_paths(
     today: dt.date | None = None,
     on_file_done: Callable[[FileOutcome], None] | None = None,
     on_files_collected: Callable[[list[Path]], None] | None = None,
+    sources: Sequence[Source] = (),
 ) -> IngestReport:
+    """Ingest the files under `paths`, then `sources` (fetched pages)."""
     report = IngestReport()
     files, report.path_errors = collect_files(paths)
     if on_files_collected is not None:
@@ -155,7 +168,8 @@ def ingest_paths(
     with Session(engine) as session:
         known = frozenset(session.exec(select(Article.content_hash)))
     _init_worker(known, max_file_bytes, today)
-    for prepared in _prepared(files, max(1, min(workers, os.cpu_count() or 1))):
+    items: list[Path | Source] = [*files, *sources]
+    for prepared in _prepared(items, max(1, min(workers, os.cpu_count() or 1))):
         outcome = _store(engine, prepared)
         report.outcomes.append(outcome)
         if on_file_done is not None:
