@@ -153,3 +153,29 @@ def html_page(title: str, paragraphs: list[str], *, published: str | None = None
         f"<article><h1>{title}</h1>{body}</article>"
         "<footer>All rights reserved.</footer></body></html>"
     ).encode()
+
+
+def rss(items: list[tuple[str, str]], *, title: str = "Local Gazette", extra: str = "") -> bytes:
+    """An RSS 2.0 feed of (title, link) items."""
+    entries = "".join(
+        f"<item><title>{item_title}</title><link>{link}</link>"
+        "<pubDate>Thu, 30 May 2024 09:00:00 GMT</pubDate></item>"
+        for item_title, link in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>http://127.0.0.1/</link>{extra}{entries}</channel></rss>"
+    ).encode()
+
+
+def article(number: int, *, published: str | None = "2024-05-30") -> bytes:
+    """A distinct article page (its number is in its text, so its content hash differs)."""
+    return html_page(
+        f"Dépêche numéro {number}",
+        [
+            f"Dans cette dépêche numéro {number}, le gouvernement néerlandais a confirmé "
+            "qu'il laissait l'Ukraine utiliser ses F-16 contre des cibles en Russie.",
+            "Le ministre de la Défense a précisé que le droit international encadrait ces frappes.",
+        ],
+        published=published,
+    )

@@ -27,6 +27,7 @@ from app.ingest.reader import IngestError, ReadArticle, read_bytes
 from app.ingest.urls import BadURL, canonical_url, check_fetchable
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # host, port -> the addresses it resolves to
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -280,10 +281,13 @@ class Fetcher:
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
-                if response.is_redirect:
-                    return response.headers["location"]
                 if status == 304:
                     return Fetched(str(response.url), status, response.headers)
+                if status in REDIRECT_STATUSES:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchError(f"HTTP {status} redirect without a Location header")
+                    return location
                 if status >= 500:
                     raise _Retryable(f"HTTP {status} {response.reason_phrase}".rstrip())
                 if status >= 300:
@@ -414,3 +418,16 @@ async def fetch_page(
 async def fetch_pages(policy: HttpPolicy, urls: Sequence[str]) -> list[FetchedPage]:
     async with Fetcher(policy) as fetcher:
         return list(await asyncio.gather(*(fetch_page(fetcher, url) for url in urls)))
+
+
+def fetch_urls(policy: HttpPolicy, urls: Sequence[str]) -> list[FetchedPage]:
+    """Pages for article URLs given on the command line: each canonical URL fetched
+    once; a URL we will not fetch becomes a failed page that says why."""
+    refused: list[FetchedPage] = []
+    wanted: dict[str, None] = {}
+    for url in urls:
+        try:
+            wanted.setdefault(canonical_url(url), None)
+        except BadURL as error:
+            refused.append(FetchedPage(url, error=str(error)))
+    return refused + asyncio.run(fetch_pages(policy, list(wanted)))
