@@ -37,6 +37,7 @@ feeds_cli = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+STATUS_LABELS = {None: "never polled", "not-modified": "not modified"}
 FeedsFileOption = Annotated[
     Path | None,
     typer.Option("--feeds", help="Feeds file (default: FEEDS_FILE, which defaults to feeds.yaml)."),
@@ -169,7 +170,7 @@ def _print_poll_summary(report: PollReport) -> None:
     for feed_poll in report.feeds:
         table.add_row(
             Text(feed_poll.feed.name),
-            feed_poll.status,
+            STATUS_LABELS.get(feed_poll.status, feed_poll.status),
             "" if feed_poll.entries is None else str(feed_poll.entries),
             *(str(feed_poll.count(status)) for status in ("new", "known", "failed")),
             str(feed_poll.events_created),
@@ -203,31 +204,18 @@ def list_feeds(
     if migrate:
         upgrade_database(settings.database_url)
     table = Table(
-        "feed",
-        "url",
-        "last poll",
-        "status",
-        "new (last poll)",
-        "articles",
-        "retries",
-        title="Feeds",
+        "feed", "last poll", "status", "new (last poll)", "articles", "retries", title="Feeds"
     )
+    failures: list[Text] = []
     for state in feed_states(get_engine(), configs):
-        if state.status is None:
-            status = Text("never polled", style="dim")
-        elif state.status == "failed":
-            status = Text.assemble(("failed", "red"), f": {state.error}")
-        else:
-            status = Text(state.status)
-        when = (
-            state.last_polled_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
-            if state.last_polled_at
-            else ""
-        )
-        name = Text(state.name) if state.in_file else Text(f"{state.name} (not in feeds file)")
+        name = Text(state.name if state.in_file else f"{state.name} (not in feeds file)")
+        when = f"{state.last_polled_at.astimezone():%Y-%m-%d %H:%M}" if state.last_polled_at else ""
+        status = Text(STATUS_LABELS.get(state.status, state.status or ""))
+        if state.status == "failed":
+            status.stylize("red")
+            failures.append(Text.assemble(name, ": ", state.error or ""))
         table.add_row(
             name,
-            Text(state.url),
             when,
             status,
             str(state.last_new_articles),
@@ -235,3 +223,5 @@ def list_feeds(
             str(state.pending_retries),
         )
     out.print(table)
+    for line in failures:
+        out.print(Text("  ").append_text(line))
