@@ -81,7 +81,10 @@ def poll(
         except FeedsFileError as error:
             err.print(Text.assemble(("error ", "red"), str(error), " (poll skipped)"))
         else:
-            _poll_once(configs, allow_private=allow_private, workers=workers)
+            try:
+                _poll_once(configs, allow_private=allow_private, workers=workers)
+            except Exception as error:  # e.g. the database is locked: the next poll may pass
+                err.print(Text.assemble(("error ", "red"), f"poll failed: {error!r}"))
         next_poll = dt.datetime.now().astimezone() + dt.timedelta(seconds=interval)
         err.print(Text(f"next poll at {next_poll:%Y-%m-%d %H:%M:%S %Z}", style="dim"))
 
