@@ -175,9 +175,9 @@ def _print_poll_summary(report: PollReport) -> None:
             Text(feed_poll.feed.name),
             STATUS_LABELS.get(feed_poll.status, feed_poll.status),
             "" if feed_poll.entries is None else str(feed_poll.entries),
-            *(str(feed_poll.count(status)) for status in ("new", "known", "failed")),
-            str(feed_poll.events_created),
-            str(feed_poll.events_merged),
+            *(str(feed_poll.ingest.count(status)) for status in ("new", "known", "failed")),
+            str(feed_poll.ingest.events_created),
+            str(feed_poll.ingest.events_merged),
         )
     out.print(table)
     problems = [
@@ -187,7 +187,7 @@ def _print_poll_summary(report: PollReport) -> None:
     ] + [
         (f"{feed_poll.feed.name} {outcome.path}", outcome.reason or "")
         for feed_poll in report.feeds
-        for outcome in feed_poll.outcomes
+        for outcome in feed_poll.ingest.outcomes
         if outcome.status == "failed"
     ]
     if problems:

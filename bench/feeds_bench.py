@@ -140,10 +140,10 @@ def main() -> None:
         engine.dispose()
     server.shutdown()
     poll = report.feeds[0]
-    new, failed = poll.count("new"), poll.count("failed")
+    new, failed = poll.ingest.count("new"), poll.ingest.count("failed")
     print(
         f"poll of {poll.entries} entries, {args.workers} worker(s): {new} new, {failed} failed, "
-        f"{poll.events_created} events in {elapsed:.2f}s"
+        f"{poll.ingest.events_created} events in {elapsed:.2f}s"
     )
     print(f"  {new / elapsed:.1f} articles/s (target: 20)")
     print(f"  fetch phase (feed and pages): {fetched_at[0] - started:.2f}s")

@@ -132,18 +132,7 @@ class FeedPoll:
     last_modified: str | None = None
     language: str | None = None  # the feed's own language tag
     pages: list[FetchedPage] = field(default_factory=list)
-    outcomes: list[FileOutcome] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
-
-    @property
-    def events_created(self) -> int:
-        return sum(outcome.events_created for outcome in self.outcomes)
-
-    @property
-    def events_merged(self) -> int:
-        return sum(outcome.events_merged for outcome in self.outcomes)
+    ingest: IngestReport = field(default_factory=IngestReport)  # of its pages
 
 
 @dataclass
@@ -186,7 +175,7 @@ def poll_feeds(
     )
     by_source = {outcome.path: outcome for outcome in report.outcomes}
     for poll in polls:
-        poll.outcomes = [by_source[page.url] for page in poll.pages]
+        poll.ingest.outcomes = [by_source[page.url] for page in poll.pages]
     _record(engine, polls)
     return PollReport(polls, report)
 
@@ -350,7 +339,7 @@ def _record(engine: Engine, polls: list[FeedPoll]) -> None:
             _record_feed(session, poll, now)
         session.flush()
         for poll in polls:
-            for page, outcome in zip(poll.pages, poll.outcomes, strict=True):
+            for page, outcome in zip(poll.pages, poll.ingest.outcomes, strict=True):
                 _record_entry(session, poll.feed.name, page, outcome, now)
 
 
@@ -365,7 +354,7 @@ def _record_feed(session: Session, poll: FeedPoll, now: dt.datetime) -> None:
     row.last_polled_at = now
     row.last_status = poll.status
     row.last_error = poll.reason
-    row.last_new_articles = poll.count("new")
+    row.last_new_articles = poll.ingest.count("new")
     session.add(row)
 
 

@@ -65,7 +65,7 @@ def test_new_entries_are_fetched_and_ingested(engine: Engine, local_server: Loca
     config = feed(local_server, "Gazette", "/rss.xml", rss([("Un", a), ("Deux", b)]))
     report = poll(engine, config)
     assert report.ok
-    assert [(o.path, o.status) for o in report.feeds[0].outcomes] == [(a, "new"), (b, "new")]
+    assert [(o.path, o.status) for o in report.feeds[0].ingest.outcomes] == [(a, "new"), (b, "new")]
     assert articles(engine) == [(a, a, "Dépêche numéro 1"), (b, b, "Dépêche numéro 2")]
     assert entries(engine) == {a: ("Gazette", "new", None), b: ("Gazette", "new", None)}
 
@@ -92,7 +92,11 @@ def test_second_poll_sends_the_etag_and_gets_304(engine: Engine, local_server: L
     poll(engine, config)
     again = poll(engine, config)
     assert local_server.requests[-1].headers.get("If-None-Match") == '"v1"'
-    assert (again.feeds[0].status, again.feeds[0].outcomes, local_server.hits("/a.html")) == (
+    assert (
+        again.feeds[0].status,
+        again.feeds[0].ingest.outcomes,
+        local_server.hits("/a.html"),
+    ) == (
         "not-modified",
         [],
         1,
@@ -105,7 +109,7 @@ def test_second_poll_skips_entries_already_seen(engine: Engine, local_server: Lo
     poll(engine, config)
     again = poll(engine, config)
     assert (again.ok, again.feeds[0].status, again.feeds[0].entries) == (True, "ok", 1)
-    assert (again.feeds[0].outcomes, local_server.hits("/a.html")) == ([], 1)
+    assert (again.feeds[0].ingest.outcomes, local_server.hits("/a.html")) == ([], 1)
 
 
 def test_feed_answering_500_then_200_is_read(engine: Engine, local_server: LocalServer) -> None:
@@ -115,7 +119,11 @@ def test_feed_answering_500_then_200_is_read(engine: Engine, local_server: Local
         "/rss.xml", Route(b"busy", status=500), Route(body, content_type=RSS_TYPE)
     )
     report = poll(engine, FeedConfig(name="Gazette", url=url))
-    assert (report.ok, report.feeds[0].count("new"), local_server.hits("/rss.xml")) == (True, 1, 2)
+    assert (report.ok, report.feeds[0].ingest.count("new"), local_server.hits("/rss.xml")) == (
+        True,
+        1,
+        2,
+    )
 
 
 def test_failing_feed_is_reported_and_the_others_go_on(
@@ -158,7 +166,7 @@ def test_slow_entry_is_retried_at_the_next_poll(engine: Engine, local_server: Lo
         slow: ("Gazette", "retry", "read timed out (nothing received for 0.3 s)")
     }
     second = poll(engine, config)
-    assert [o.status for o in second.feeds[0].outcomes] == ["new"]
+    assert [o.status for o in second.feeds[0].ingest.outcomes] == ["new"]
     assert entries(engine) == {slow: ("Gazette", "new", None)}
 
 
@@ -168,11 +176,15 @@ def test_entry_failing_for_good_is_not_fetched_again(
     big = local_server.route("/big.html", Route(b"<p>" + b"x" * 60_000))
     config = feed(local_server, "Gazette", "/rss.xml", rss([("Gros", big)]))
     first = poll(engine, config)
-    assert [o.reason for o in first.feeds[0].outcomes] == [
+    assert [o.reason for o in first.feeds[0].ingest.outcomes] == [
         "response is 60,003 bytes, over the 50,000-byte limit (MAX_FILE_BYTES)"
     ]
     again = poll(engine, config)
-    assert (again.ok, again.feeds[0].outcomes, local_server.hits("/big.html")) == (True, [], 1)
+    assert (again.ok, again.feeds[0].ingest.outcomes, local_server.hits("/big.html")) == (
+        True,
+        [],
+        1,
+    )
 
 
 def test_transient_failures_stop_being_retried(engine: Engine, local_server: LocalServer) -> None:
@@ -191,7 +203,7 @@ def test_non_html_entry_fails_with_its_type(
     doc = local_server.route("/doc", Route(b"%PDF-1.7", content_type=media_type))
     config = feed(local_server, "Gazette", "/rss.xml", rss([("Doc", doc)]))
     report = poll(engine, config)
-    assert [(o.path, o.status, o.reason) for o in report.feeds[0].outcomes] == [
+    assert [(o.path, o.status, o.reason) for o in report.feeds[0].ingest.outcomes] == [
         (doc, "failed", f"not an HTML page ({media_type})")
     ]
 
@@ -201,7 +213,9 @@ def test_entry_in_a_redirect_loop_fails(engine: Engine, local_server: LocalServe
     local_server.route("/b", Route(status=302, headers={"Location": "/a"}))
     a, b = local_server.url("/a"), local_server.url("/b")
     report = poll(engine, feed(local_server, "Gazette", "/rss.xml", rss([("Boucle", a)])))
-    assert [o.reason for o in report.feeds[0].outcomes] == [f"redirect loop: {a} → {b} → {a}"]
+    assert [o.reason for o in report.feeds[0].ingest.outcomes] == [
+        f"redirect loop: {a} → {b} → {a}"
+    ]
 
 
 def test_malformed_xml_fails_the_feed(engine: Engine, local_server: LocalServer) -> None:
@@ -229,7 +243,7 @@ def test_broken_xml_with_readable_entries_is_read_with_a_warning(
     assert report.feeds[0].warnings == [
         "malformed XML (not well-formed (invalid token)); 1 entries read by the lenient parser"
     ]
-    assert [o.status for o in report.feeds[0].outcomes] == ["new"]
+    assert [o.status for o in report.feeds[0].ingest.outcomes] == ["new"]
 
 
 def test_relative_link_is_resolved_against_the_feed(
@@ -238,7 +252,7 @@ def test_relative_link_is_resolved_against_the_feed(
     local_server.route("/news/a.html", Route(article(1)))
     config = feed(local_server, "Gazette", "/feeds/rss.xml", rss([("Un", "../news/a.html")]))
     report = poll(engine, config)
-    assert [(o.path, o.status) for o in report.feeds[0].outcomes] == [
+    assert [(o.path, o.status) for o in report.feeds[0].ingest.outcomes] == [
         (local_server.url("/news/a.html"), "new")
     ]
 
@@ -265,7 +279,7 @@ def test_entry_listed_by_two_feeds_is_fetched_once_for_the_first(
     first = feed(local_server, "First", "/one.xml", rss([("Un", a + "?utm_source=one")]))
     second = feed(local_server, "Second", "/two.xml", rss([("Un", a + "#comments")]))
     report = poll(engine, first, second)
-    assert [len(p.outcomes) for p in report.feeds] == [1, 0]
+    assert [len(p.ingest.outcomes) for p in report.feeds] == [1, 0]
     assert (local_server.hits("/a.html"), entries(engine)) == (1, {a: ("First", "new", None)})
 
 
@@ -273,7 +287,7 @@ def test_same_text_under_two_urls_is_one_article(engine: Engine, local_server: L
     a = local_server.route("/a.html", Route(article(1)))
     copy = local_server.route("/copy.html", Route(article(1)))
     report = poll(engine, feed(local_server, "Gazette", "/rss.xml", rss([("A", a), ("B", copy)])))
-    assert [o.status for o in report.feeds[0].outcomes] == ["new", "known"]
+    assert [o.status for o in report.feeds[0].ingest.outcomes] == ["new", "known"]
     assert len(articles(engine)) == 1
 
 
