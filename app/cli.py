@@ -17,7 +17,10 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
 from app.db import get_engine
+from app.feeds_cli import feeds_cli
+from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
+from app.ingest.urls import looks_like_url
 from app.migrate import downgrade_database, upgrade_database
 
 cli = typer.Typer(
@@ -25,6 +28,7 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(feeds_cli, name="feeds")
 # soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
 # a file named ':warning:.md' is printed as named.
 out = Console(soft_wrap=True, emoji=False)
@@ -74,7 +78,9 @@ def _safe_url(url: str) -> str:
 
 @cli.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursive).")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Article files, folders (recursive) or http(s) URLs.")
+    ],
     workers: Annotated[int, typer.Option(min=1, help="Worker processes for extraction.")] = 1,
     max_file_bytes: Annotated[
         int | None, typer.Option(min=1, help="Refuse larger files (default: MAX_FILE_BYTES).")
@@ -87,9 +93,13 @@ def ingest(
             help="Follow symbolic links inside folders (links named here are always followed).",
         ),
     ] = False,
+    allow_private: Annotated[
+        bool, typer.Option(help="Allow URLs on loopback, link-local and private addresses.")
+    ] = False,
 ) -> None:
-    """Read .txt/.md (optional YAML front matter) and .html articles, extract their
-    policy events and store them. Exit code 1 when any file failed."""
+    """Read .txt/.md (optional YAML front matter) and .html articles, from files or
+    fetched from URLs, extract their policy events and store them. Exit code 1 when
+    any file or URL failed."""
     settings = get_settings()
     with opening_database(settings.database_url):
         if migrate:
@@ -97,6 +107,12 @@ def ingest(
         engine = get_engine()
         check_writable(engine)
     limit = max_file_bytes or settings.max_file_bytes
+    urls = [path for path in paths if looks_like_url(path)]
+    policy = HttpPolicy.from_settings(settings, allow_private=allow_private, max_bytes=limit)
+    pages = []
+    if urls:
+        with err.status(f"fetching {len(urls)} URL(s)"):
+            pages = fetch_urls(policy, urls)
     progress = Progress(
         TextColumn("[bold]ingesting"),
         BarColumn(),
@@ -109,8 +125,8 @@ def ingest(
     task = progress.add_task("", total=None)
 
     def collected(files: list[Path]) -> None:
-        progress.update(task, total=len(files))
-        if len(files) > 1:
+        progress.update(task, total=len(files) + len(pages))
+        if len(files) + len(pages) > 1:
             progress.start()
 
     def done(outcome: FileOutcome) -> None:
@@ -126,13 +142,14 @@ def ingest(
 
     try:
         report = ingest_paths(
-            paths,
+            [Path(path) for path in paths if not looks_like_url(path)],
             engine,
             max_file_bytes=limit,
             workers=workers,
             follow_symlinks=follow_symlinks,
             on_files_collected=collected,
             on_file_done=done,
+            sources=pages,
         )
     finally:
         progress.stop()

@@ -115,3 +115,39 @@ class Mention(SQLModel, table=True):
     cited_source: str | None = Field(default=None, max_length=200)
     speaker: str | None = Field(default=None, max_length=200)
     negated: bool = False
+
+
+FEED_STATUSES = ("ok", "not-modified", "failed")
+# new: ingested as a new article; known: its text was already stored; failed: will not
+# be tried again; retry: failed in a way that may pass (5xx, timeout), tried next poll.
+FEED_ENTRY_STATUSES = ("new", "known", "failed", "retry")
+
+
+class Feed(SQLModel, table=True):
+    """A news feed polled by `timeline feeds poll`, named as in the feeds file."""
+
+    name: str = Field(primary_key=True, max_length=200)
+    url: str
+    # Validators for the conditional GET of the next poll (they belong to `url`).
+    etag: str | None = None
+    last_modified: str | None = Field(default=None, max_length=64)
+    last_polled_at: dt.datetime | None = None
+    last_status: str | None = Field(default=None, max_length=16)  # FEED_STATUSES
+    last_error: str | None = None
+    last_entries: int = 0  # entries the feed listed at the last poll
+    last_new_articles: int = 0  # articles the last poll added
+
+
+class FeedEntry(SQLModel, table=True):
+    """A feed entry's page, by canonical URL: fetched once, whichever feeds list it."""
+
+    url: str = Field(primary_key=True)
+    feed_name: str = Field(foreign_key="feed.name", index=True, ondelete="CASCADE", max_length=200)
+    status: str = Field(max_length=8)  # FEED_ENTRY_STATUSES
+    reason: str | None = None
+    article_id: str | None = Field(
+        default=None, foreign_key="article.id", index=True, ondelete="SET NULL", max_length=16
+    )
+    attempts: int = 1
+    first_seen_at: dt.datetime = Field(default_factory=utcnow)
+    last_attempt_at: dt.datetime = Field(default_factory=utcnow)

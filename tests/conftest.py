@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.db import make_engine
 from app.migrate import upgrade_database
+from tests.local_server import LocalServer, serve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -31,3 +32,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    """A local HTTP server on 127.0.0.1 serving what the test writes into it."""
+    yield from serve()

@@ -15,6 +15,8 @@ MODEL_TABLES = {
     "eventalias",
     "eventplace",
     "eventweapon",
+    "feed",
+    "feedentry",
     "mention",
     "place",
     "weapon",
@@ -65,3 +67,12 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> None:
+    upgrade_database(database_url)
+    downgrade_database(database_url, "0001")
+    assert {"feed", "feedentry"} & _tables(database_url) == set()
+    assert MODEL_TABLES - {"feed", "feedentry"} <= _tables(database_url)
+    upgrade_database(database_url)
+    assert _pending_diff(database_url) == []

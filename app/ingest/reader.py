@@ -137,6 +137,21 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
             f"unsupported file type {quoted(suffix) if suffix else '(none)'}; expected .txt, .md or .html"
         )
     data = _read_regular_file(path, max_bytes)
+    return read_bytes(data, source=str(path), suffix=suffix, today=today)
+
+
+def read_bytes(
+    data: bytes,
+    *,
+    source: str,
+    suffix: str,
+    today: dt.date | None = None,
+    overrides: dict[str, Any] | None = None,
+    fallbacks: dict[str, Any] | None = None,
+) -> ReadArticle:
+    """An article from the bytes of a file or a fetched page (`suffix` says how to read
+    them). `overrides` replace what the document says (a feed's configured outlet),
+    `fallbacks` fill what it leaves out (a feed entry's title and date)."""
     if not data.strip():
         raise IngestError("empty file")
     if _looks_binary(data):
@@ -147,8 +162,12 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
     else:
         raw = _decode(data, warnings)
         fields = _read_text(raw, warnings)
+    for key, value in (fallbacks or {}).items():
+        if fields.get(key) in (None, ""):
+            fields[key] = value
+    fields.update({key: value for key, value in (overrides or {}).items() if value is not None})
     today = today or dt.date.today()
-    return _build(str(path), fields, warnings, today)
+    return _build(source, fields, warnings, today)
 
 
 _FILE_KINDS = (

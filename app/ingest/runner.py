@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import delete, false
 from sqlalchemy.engine import Engine
@@ -33,6 +34,13 @@ from app.ingest.reader import (
 )
 from app.ingest.store import StoreResult, store_article
 from app.models import Article
+
+
+class Source(Protocol):
+    """An article that is not a file, e.g. a page fetched over HTTP (app/ingest/fetch.py).
+    str() names it in outcomes; read() raises IngestError with the reason it failed."""
+
+    def read(self, *, today: dt.date | None) -> ReadArticle: ...
 
 
 @dataclass
@@ -110,14 +118,18 @@ def configure_run(known: frozenset[str], max_bytes: int, today: dt.date | None) 
     _known_hashes, _max_bytes, _today = known, max_bytes, today
 
 
-def prepare(path: Path) -> Prepared:
-    return prepare_source(str(path), lambda: read_article(path, max_bytes=_max_bytes, today=_today))
+def prepare(item: Path | Source) -> Prepared:
+    if isinstance(item, Path):
+        return prepare_source(
+            str(item), lambda: read_article(item, max_bytes=_max_bytes, today=_today)
+        )
+    return prepare_source(str(item), lambda: item.read(today=_today))
 
 
 def prepare_source(source: str, read: Callable[[], ReadArticle]) -> Prepared:
     """Read and extract one article. The one place where whatever goes wrong with one
-    source (a file today; any other kind of source tomorrow) becomes that source's
-    failure, so the run goes on with the others."""
+    source (a file, a fetched page) becomes that source's failure, so the run goes on
+    with the others."""
     try:
         article = read()
     except IngestError as error:
@@ -136,9 +148,12 @@ def prepare_source(source: str, read: Callable[[], ReadArticle]) -> Prepared:
 
 
 def prepare_all(
-    files: Sequence[Path], workers: int, *, prepare_file: Callable[[Path], Prepared] = prepare
+    files: Sequence[Path | Source],
+    workers: int,
+    *,
+    prepare_file: Callable[[Path | Source], Prepared] = prepare,
 ) -> Iterator[Prepared]:
-    """Each file prepared, in this process or in `workers` worker processes."""
+    """Each file or source prepared, in this process or in `workers` worker processes."""
     if workers <= 1 or len(files) <= 1:
         for path in files:
             yield prepare_file(path)
@@ -147,18 +162,20 @@ def prepare_all(
 
 
 def _prepare_in_workers(
-    files: Sequence[Path], workers: int, prepare_file: Callable[[Path], Prepared]
+    files: Sequence[Path | Source],
+    workers: int,
+    prepare_file: Callable[[Path | Source], Prepared],
 ) -> Iterator[Prepared]:
     """Files go to the pool a few at a time (memory stays flat) and come back in order.
     A worker that dies breaks the whole pool without saying which file killed it: the
     unfinished files are retried one at a time in a new pool, and a file fails only
     when a worker dies while it is the only file in flight."""
     queue = deque(files)
-    suspects: deque[Path] = deque()
+    suspects: deque[Path | Source] = deque()
     while queue or suspects:
         pool = _start_pool(workers)
-        in_flight: deque[tuple[Path, Future[Prepared]]] = deque()
-        alone: Path | None = None  # the suspect in flight, when retrying suspects
+        in_flight: deque[tuple[Path | Source, Future[Prepared]]] = deque()
+        alone: Path | Source | None = None  # the suspect in flight, when retrying suspects
         try:
             while queue or suspects or in_flight:
                 if not in_flight and suspects:
@@ -253,7 +270,9 @@ def ingest_paths(
     today: dt.date | None = None,
     on_file_done: Callable[[FileOutcome], None] | None = None,
     on_files_collected: Callable[[list[Path]], None] | None = None,
+    sources: Sequence[Source] = (),
 ) -> IngestReport:
+    """Ingest the files under `paths`, then `sources` (fetched pages)."""
     report = IngestReport()
     collected = collect_files(paths, follow_symlinks=follow_symlinks)
     files = collected.files
@@ -263,7 +282,8 @@ def ingest_paths(
     with Session(engine) as session:
         known = frozenset(session.exec(select(Article.content_hash)))
     configure_run(known, max_file_bytes, today)
-    for prepared in prepare_all(files, max(1, min(workers, os.cpu_count() or 1))):
+    items: list[Path | Source] = [*files, *sources]
+    for prepared in prepare_all(items, max(1, min(workers, os.cpu_count() or 1))):
         outcome = _store(engine, prepared)
         report.outcomes.append(outcome)
         if on_file_done is not None:
