@@ -215,15 +215,34 @@ def serve(
 @cli.command()
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold annotation, e.g. seeds/gold.yaml.")],
+    verbose: Annotated[
+        bool, typer.Option(help="List every miss, false positive and wrong date.")
+    ] = False,
+    min_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when F1 is below this floor.")
+    ] = None,
+    min_language_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when F1 in any language is below this floor.")
+    ] = None,
+    min_date: Annotated[
+        float | None, typer.Option(help="Exit 1 when date accuracy is below this floor.")
+    ] = None,
 ) -> None:
-    """Score the extractor against a gold annotation, on a fresh temporary database."""
+    """Score the extractor against a gold annotation, on a fresh temporary database,
+    the way ../shared/corpus/score.py does (type and actor of stored events)."""
+    from app.evaluate import below_floors, report_lines
     from app.evaluate import evaluate as run_evaluation
-    from app.evaluate import print_report
 
     if not gold.is_file():
         err.print(f"[red]error[/] {shown(gold)}: no such file")
         raise typer.Exit(2)
-    print_report(run_evaluation(gold), out)
+    report = run_evaluation(gold)
+    for line in report_lines(report, verbose=verbose):
+        out.print(line, markup=False, highlight=False)
+    short = below_floors(report, min_f1=min_f1, min_language_f1=min_language_f1, min_date=min_date)
+    for line in short:
+        err.print(f"[red]below the floor[/] {shown(line)}")
+    raise typer.Exit(1 if short else 0)
 
 
 def main() -> None:
