@@ -59,6 +59,10 @@ class Event(SQLModel, table=True):
     date_precision: str | None = Field(default=None, max_length=5)
     date_basis: str = Field(default="published", max_length=10)
     summary: str
+    # How much to trust the reading, in [0, 1] (app/extract/confidence.py): its mentions'
+    # confidences combined over independent articles. None until `timeline reextract`
+    # has read the articles of a database created before confidences existed.
+    confidence: float | None = Field(default=None, index=True)
     # Accent- and case-folded summary, quotes and names, for full-text search.
     search_text: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -115,6 +119,9 @@ class Mention(SQLModel, table=True):
     cited_source: str | None = Field(default=None, max_length=200)
     speaker: str | None = Field(default=None, max_length=200)
     negated: bool = False
+    confidence: float | None = None
+    # The extractor's reasons: which trigger, how the actor and the date were found.
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 FEED_STATUSES = ("ok", "not-modified", "failed")
@@ -151,3 +158,13 @@ class FeedEntry(SQLModel, table=True):
     attempts: int = 1
     first_seen_at: dt.datetime = Field(default_factory=utcnow)
     last_attempt_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class RetiredEvent(SQLModel, table=True):
+    """An event id that no longer names an event: its readings are gone (the current
+    extractor no longer reads them from their sources). Its permalink answers 410 Gone
+    with the reason, so a shared link says what happened instead of vanishing."""
+
+    id: str = Field(primary_key=True, max_length=16)
+    reason: str
+    retired_at: dt.datetime = Field(default_factory=utcnow)

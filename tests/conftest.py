@@ -7,12 +7,24 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.config import get_settings
+from app.db import get_engine, make_engine
 from app.migrate import upgrade_database
 from tests.local_server import LocalServer, serve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
+
+
+@pytest.fixture
+def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield database_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
 
 
 @pytest.fixture

@@ -16,17 +16,6 @@ from tests.conftest import SEEDS_DIR
 runner = CliRunner()
 
 
-@pytest.fixture
-def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield database_url
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
 def counts(url: str) -> tuple[int, int, int]:
     engine = make_engine(url)
     with Session(engine) as session:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from tests.local_server import LocalServer, Route, article, rss
-from tests.test_cli import cli_database, counts, summary_value  # noqa: F401  (fixture)
+from tests.test_cli import counts, summary_value
 
 runner = CliRunner()
 RSS_TYPE = "application/rss+xml"

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from app.extract import polarity
 from app.extract.cues import cue_words
-from app.extract.modality import contains_phrase
-from app.extract.roles import Candidate, phrases, words
+from app.extract.roles import Candidate, syntax_phrases, words
 from app.extract.tokens import Tokens
 
 _BE = frozenset(
@@ -85,8 +84,13 @@ def _inside(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] 
 
 
 def _speech_verbs(tokens: Tokens, language: str) -> list[int]:
-    speech = words("speech_verbs", language)
-    return [i for i, t in enumerate(tokens.items) if t.text in speech]
+    found = tokens.memo.get("speech_verbs")
+    if found is None:
+        speech = words("speech_verbs", language)
+        found = tokens.memo["speech_verbs"] = [
+            i for i, t in enumerate(tokens.items) if t.text in speech
+        ]
+    return found  # type: ignore[return-value]
 
 
 def _speaker_of_verb(
@@ -252,7 +256,7 @@ def _subject_before(
 
 def _existential(tokens: Tokens, start: int, language: str) -> bool:
     """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
-    return contains_phrase(tokens.words_before(start, 6), phrases("existentials", language))
+    return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
 
 
 def choose(

@@ -13,7 +13,7 @@ Every cue list is in app/data/lexicon/modality.yaml."""
 from collections.abc import Sequence
 from functools import cache
 
-from app.extract.cues import WordSet
+from app.extract.cues import Phrases, WordSet, phrases
 from app.extract.roles import words as syntax_words
 from app.extract.tokens import Tokens
 from app.resources import load
@@ -27,11 +27,8 @@ def _words(name: str, language: str) -> WordSet:
     return WordSet(table[language] if isinstance(table, dict) else table)
 
 
-@cache
-def _phrases(name: str, language: str) -> tuple[tuple[str, ...], ...]:
-    table = load("lexicon/modality.yaml")[name]
-    entries = table[language] if isinstance(table, dict) else table
-    return tuple(tuple(str(e).replace("'", " ").split()) for e in entries)
+def _phrases(name: str, language: str) -> Phrases:
+    return phrases("modality", name, language)
 
 
 def _window() -> int:
@@ -51,14 +48,6 @@ def segment_words(tokens: Tokens, position: int, limit: int = 40) -> list[str]:
         index -= 1
     out.reverse()
     return out
-
-
-def contains_phrase(words: Sequence[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    for phrase in phrases:
-        size = len(phrase)
-        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
-            return True
-    return False
 
 
 def _reported(tokens: Tokens, position: int, language: str) -> bool:
@@ -95,7 +84,7 @@ def mood(
     its modals are deontic, not speculative."""
     """None when the trigger at [start, end) is asserted, else why it is not an event."""
     before = tokens.words_before(start, 40)
-    if is_question or contains_phrase(segment_words(tokens, start), _phrases("question", language)):
+    if is_question or _phrases("question", language).found_in(segment_words(tokens, start)):
         return "question"
     if _denied(before, language):
         return "denied"
@@ -107,18 +96,18 @@ def mood(
     if any(w in _words("criticism", language) for w in before[-int(criticism["window"]) :]):
         return "criticism of a past policy"
     segment = segment_words(tokens, start, 25)
-    if contains_phrase(segment, _phrases("conditional", language)):
+    if _phrases("conditional", language).found_in(segment):
         return "hypothetical"
     near = segment[-_window() :]
     if permission:
         near = [w for w in near if w not in _words("permission_modals", language)]
-    if contains_phrase(near, _phrases("speculative", language)):
+    if _phrases("speculative", language).found_in(near):
         return "speculative"
     if _conditional_mood(tokens, start, end, language) and not _reported(tokens, start, language):
         return "speculative"
-    if not sentence_has_date and contains_phrase(before, _phrases("background", language)):
+    if not sentence_has_date and _phrases("background", language).found_in(before):
         return "undated background"
-    if any(w in _words("background_clause", language) for w in segment[-8:]):
+    if _phrases("background_clause", language).found_in(segment[-8:]):
         return "background clause"
     if segment and segment[0] in _words("relative_background", language):
         opener = tokens.before(start)
@@ -166,8 +155,6 @@ def is_capability(tokens: Tokens, start: int, language: str, actor_offsets: Sequ
 
 def own_weapons(tokens: Tokens, start: int, end: int, language: str) -> bool:
     """The statement is about Ukraine's own weapons, not supplied ones."""
-    table = load("lexicon/polarity.yaml")["own_weapons"]
-    window = int(table["window"])
-    phrases = tuple(tuple(str(e).replace("'", " ").split()) for e in table[language])
+    window = int(load("lexicon/polarity.yaml")["own_weapons"]["window"])
     near = tokens.words_before(start, window) + tokens.words_after(end, window)
-    return contains_phrase(near, phrases)
+    return phrases("polarity", "own_weapons", language).found_in(near)

@@ -18,8 +18,7 @@ from functools import cache
 from typing import Any
 
 from app.extract import negation
-from app.extract.cues import WordSet
-from app.extract.modality import contains_phrase
+from app.extract.cues import Phrases, WordSet, phrases
 from app.extract.tokens import Tokens
 from app.extract.triggers import TriggerHit
 from app.resources import load
@@ -31,16 +30,8 @@ def _table(name: str) -> Any:
     return load("lexicon/polarity.yaml")[name]
 
 
-@cache
-def _word_set(name: str, key: str, language: str) -> WordSet:
-    return WordSet(w for w in _table(name)[key][language] if " " not in str(w))
-
-
-@cache
-def _phrase_list(name: str, key: str | None, language: str) -> tuple[tuple[str, ...], ...]:
-    table = _table(name)
-    entries = table[key][language] if key else table[language]
-    return tuple(tuple(str(e).replace("'", " ").split()) for e in entries)
+def _phrases(name: str, language: str, key: str | None = None) -> Phrases:
+    return phrases("polarity", name, language, key)
 
 
 @cache
@@ -86,8 +77,7 @@ def request_cue(tokens: Tokens, start: int, language: str) -> tuple[str, int] | 
     """The appeal governing the trigger: ("appeal", position) for a verb of asking
     ("urged allies to lift"), ("modal", position) for "should", "devraient", "il est temps
     de"; None when the trigger is not governed by an appeal."""
-    cues = _table("request_cues")
-    window = int(cues["window"])
+    window = int(_table("request_cues")["window"])
     index = tokens.before(start)
     seen: list[str] = []
     while index >= 0 and len(seen) < window:
@@ -95,9 +85,7 @@ def request_cue(tokens: Tokens, start: int, language: str) -> tuple[str, int] | 
         if token.is_word:
             seen.insert(0, token.text)
             for kind in ("appeal", "modal"):
-                if token.text in _word_set("request_cues", kind, language) or contains_phrase(
-                    seen[:4], _phrase_list("request_cues", kind, language)
-                ):
+                if 0 in _phrases("request_cues", language, kind).positions(seen[:4]):
                     return kind, token.start
         index -= 1
     return None
@@ -106,16 +94,7 @@ def request_cue(tokens: Tokens, start: int, language: str) -> tuple[str, int] | 
 def is_non_event(tokens: Tokens, hit: TriggerHit, language: str) -> bool:
     """The trigger is part of a phrase that states nothing ("request for comment")."""
     around = tokens.words_before(hit.start, 4) + tokens.words_after(hit.start, 6)
-    return contains_phrase(around, _phrase_list("non_events", None, language))
-
-
-def _phrase_positions(texts: Sequence[str], phrases: tuple[tuple[str, ...], ...]) -> list[int]:
-    """Word indexes where one of the phrases starts."""
-    found = []
-    for i in range(len(texts)):
-        if any(tuple(texts[i : i + len(p)]) == p for p in phrases):
-            found.append(i)
-    return found
+    return _phrases("non_events", language).found_in(around)
 
 
 def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
@@ -124,23 +103,13 @@ def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
     "ne ... que sur le sol ukrainien"), and a use word near it."""
     words = [t for t in tokens.items if t.is_word]
     texts = [t.text for t in words]
-    territories = _phrase_positions(
-        texts, _phrase_list("restricted_use", "own_territory", language)
-    )
+    territories = _phrases("restricted_use", language, "own_territory").positions(texts)
     if not territories:
         return None
-    single = _word_set("restricted_use", "restricting", language)
-    restricting = set(
-        _phrase_positions(texts, _phrase_list("restricted_use", "restricting", language))
-    )
-    restricting |= {i for i, w in enumerate(texts) if w in single}
-    uses = _word_set("restricted_use", "use", language)
+    restricting = _phrases("restricted_use", language, "restricting").positions(texts)
+    uses = _phrases("restricted_use", language, "use").words
     for place in territories:
-        cues = [
-            i
-            for i in restricting
-            if place - 10 <= i <= place and _restricting_here(texts, i, language)
-        ]
+        cues = [i for i in restricting if place - 10 <= i <= place and _restricting_here(texts, i)]
         if not cues:
             continue
         near = [
@@ -152,7 +121,7 @@ def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
     return None
 
 
-def _restricting_here(texts: Sequence[str], index: int, language: str) -> bool:
+def _restricting_here(texts: Sequence[str], index: int) -> bool:
     """French "que" restricts only as "ne ... que" ("ne peuvent être employées que")."""
     if texts[index] in ("que", "qu"):
         return any(w in ("ne", "n") for w in texts[max(0, index - 5) : index])
@@ -166,10 +135,7 @@ def banned_place() -> str:
 def supply_has_reason(texts: Sequence[str], language: str) -> bool:
     """Words tying a refusal to supply to strikes on Russia or to escalation."""
     words = [w for text in texts for w in _WORD.findall(text)]
-    single = WordSet(w for w in _table("supply_reasons")[language] if " " not in str(w))
-    if any(w in single for w in words):
-        return True
-    return contains_phrase(words, _phrase_list("supply_reasons", None, language))
+    return _phrases("supply_reasons", language).found_in(words)
 
 
 def actor_allowed(event_type: str, actor: str, *, own_use: bool = False) -> bool:
@@ -224,11 +190,8 @@ def warning_has_content(
     warning against something ("warned the West against", "a mis en garde contre")."""
     if any(h is not hit and h.rule.type == "warning" for h in hits):
         return True
-    table = _table("warning_content")
-    after = tokens.words_after(hit.end, int(table["window"]))
-    single = WordSet(w for w in table[language] if " " not in str(w))
-    phrases = tuple(tuple(str(e).split()) for e in table[language] if " " in str(e))
-    return any(w in single for w in after) or contains_phrase(after, phrases)
+    after = tokens.words_after(hit.end, int(_table("warning_content")["window"]))
+    return _phrases("warning_content", language).found_in(after)
 
 
 def russian_user(hit: TriggerHit, language: str) -> bool:

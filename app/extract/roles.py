@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from app.extract.cues import WordSet, cue_value, cue_words
+from app.extract.cues import Phrases, WordSet, cue_value, cue_words, phrases
 from app.extract.gazetteer import Match
 from app.extract.tokens import Tokens
 from app.resources import load
@@ -58,16 +58,9 @@ def words(name: str, language: str) -> WordSet:
     return WordSet(table[language] if isinstance(table, dict) else table)
 
 
-@cache
-def phrases(name: str, language: str) -> tuple[tuple[str, ...], ...]:
-    """Multi-word entries of a syntax list, as word tuples ("according to")."""
-    table = load("lexicon/syntax.yaml")[name]
-    entries = table[language] if isinstance(table, dict) else table
-    return tuple(tuple(str(e).replace("'", " ").split()) for e in entries)
-
-
-def _ends_with(words_seen: Sequence[str], options: tuple[tuple[str, ...], ...]) -> bool:
-    return any(len(o) <= len(words_seen) and tuple(words_seen[-len(o) :]) == o for o in options)
+def syntax_phrases(name: str, language: str) -> Phrases:
+    """A syntax list with multi-word entries ("according to")."""
+    return phrases("syntax", name, language)
 
 
 def _covered(matches: Sequence[Match], kinds: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -114,7 +107,7 @@ def _role_from_context(
     if not before or (start > 0 and tokens[start - 1].text in ('"', ":", ";", "(", ")")):
         return "subject", start
     word = before[-1]
-    if _ends_with(before, phrases("source", language)):
+    if syntax_phrases("source", language).ends(before):
         return "source", start
     if word in words("agent", language):
         by = tokens.words(max(0, start - 3), start - 1)

@@ -29,6 +29,8 @@ class Tokens:
         self.folded = folded
         self.items = [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         self._starts = [t.start for t in self.items]
+        # Per-sentence answers several stages ask for (e.g. where the verbs of saying are).
+        self.memo: dict[str, object] = {}
 
     def __len__(self) -> int:
         return len(self.items)

@@ -7,7 +7,7 @@ word instead of hundreds of scans per sentence."""
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.resources import load
@@ -129,13 +129,21 @@ def rules(language: str) -> tuple[TriggerRule, ...]:
     return _index(language).rules
 
 
+@lru_cache(maxsize=50_000)
+def _rules_starting_with(word: str, language: str) -> tuple[int, ...]:
+    """Positions of the rules whose first word can be `word`."""
+    index = _index(language)
+    wanted = set(index.exact.get(word, ()))
+    for size in range(1, min(len(word), index.longest_prefix) + 1):
+        wanted.update(index.prefixes.get(word[:size], ()))
+    return tuple(sorted(wanted))
+
+
 def _rules_for(words: Iterable[str], language: str) -> list[TriggerRule]:
     index = _index(language)
     wanted: set[int] = set()
     for word in set(words):
-        wanted.update(index.exact.get(word, ()))
-        for size in range(1, min(len(word), index.longest_prefix) + 1):
-            wanted.update(index.prefixes.get(word[:size], ()))
+        wanted.update(_rules_starting_with(word, language))
     return [index.rules[i] for i in sorted(wanted)]
 
 

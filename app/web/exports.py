@@ -21,7 +21,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 200
 CSV_COLUMNS = (
     "id", "url", "date", "date_precision", "date_basis", "date_label", "type",
-    "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets",
+    "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets", "confidence",
 )  # fmt: skip
 
 
@@ -56,6 +56,7 @@ def events_csv(request: Request, session: SessionDep, filter: FilterDep) -> Resp
                 _cell(e.summary),
                 e.source_count,
                 "; ".join(_cell(o) for o in outlets),
+                "" if e.confidence is None else f"{e.confidence:.2f}",
             ]
         )
     return Response(

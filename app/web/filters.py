@@ -41,6 +41,8 @@ class EventFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
+    # Only events at least this sure (app/extract/confidence.py); None: every event.
+    min_confidence: float | None = None
     order: Order = "asc"
     # The dates as the user typed them, to echo them back in the form and links.
     raw_dates: tuple[str, str] = field(default=("", ""), compare=False)
@@ -60,10 +62,21 @@ class EventFilter:
 
     @property
     def is_empty(self) -> bool:
-        return not (any(self.values(n) for n in FACETS) or self.has_dates or self.q)
+        return not (
+            any(self.values(n) for n in FACETS)
+            or self.has_dates
+            or self.q
+            or self.min_confidence is not None
+        )
 
     def cache_key(self) -> tuple[object, ...]:
-        return (*(self.values(n) for n in FACETS), self.date_from, self.date_to, self.q)
+        return (
+            *(self.values(n) for n in FACETS),
+            self.date_from,
+            self.date_to,
+            self.q,
+            self.min_confidence,
+        )
 
 
 def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
@@ -82,6 +95,20 @@ def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise BadParam(f"{name} is not a real date: {raw!r}") from None
+
+
+def parse_confidence(raw: str | None) -> float | None:
+    """A number from 0 to 1 ("0.7"); empty means no floor."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadParam(f"min_confidence must be a number from 0 to 1, not {text[:40]!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise BadParam(f"min_confidence must be from 0 to 1, not {text[:40]}")
+    return round(value, 2)
 
 
 def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
@@ -106,6 +133,7 @@ def build_filter(
     date_to: str | None = None,
     q: str | None = None,
     order: str | None = None,
+    min_confidence: str | None = None,
 ) -> EventFilter:
     types = _ids("type", type or [])
     for value in types:
@@ -123,6 +151,7 @@ def build_filter(
     if sort not in ("asc", "desc"):
         raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
     return EventFilter(
+        min_confidence=parse_confidence(min_confidence),
         type=types,
         actor=_ids("actor", actor or []),
         weapon=_ids("weapon", weapon or []),
@@ -150,6 +179,9 @@ def filter_params(
     ] = None,
     q: Annotated[str | None, Query(description="Full-text search, accent/case-insensitive")] = None,
     order: Annotated[str | None, Query(description="asc (oldest first) or desc")] = None,
+    min_confidence: Annotated[
+        str | None, Query(description="Only events at least this sure: a number from 0 to 1")
+    ] = None,
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(
@@ -162,4 +194,5 @@ def filter_params(
         date_to=date_to,
         q=q,
         order=order,
+        min_confidence=min_confidence,
     )

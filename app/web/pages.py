@@ -47,6 +47,10 @@ async def timeline(
     return cached_response(session, request, lambda: _timeline(request, session, filter, page))
 
 
+# The floors the filter form offers (any other value works in the URL).
+CONFIDENCE_LEVELS = (0.5, 0.7, 0.9)
+
+
 def _timeline(request: Request, session: Session, filter: EventFilter, page: int) -> Response:
     total = queries.count_events(session=session, filter=EventFilter())
     count = queries.count_events(session=session, filter=filter)
@@ -60,6 +64,7 @@ def _timeline(request: Request, session: Session, filter: EventFilter, page: int
     context: dict[str, Any] = {
         "filter": filter,
         "facet_names": FACETS,
+        "confidence_levels": CONFIDENCE_LEVELS,
         "total": total,
         "count": count,
         "page": page,

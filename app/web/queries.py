@@ -72,6 +72,7 @@ def _event_select() -> Any:
         EVENT.c.date_precision,
         EVENT.c.date_basis,
         EVENT.c.summary,
+        EVENT.c.confidence,
         ACTOR.c.name,
     ).join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
 
@@ -124,6 +125,7 @@ class EventRow:
     weapons: tuple[Ref, ...]
     places: tuple[Ref, ...]
     source_count: int  # distinct articles that tell it
+    confidence: float | None = None
     mentions: tuple[MentionRow, ...] = ()
 
 
@@ -208,6 +210,8 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
         conds.append(EVENT.c.date >= f.date_from)
     if f.date_to:
         conds.append(EVENT.c.date <= f.date_to)
+    if f.min_confidence is not None:
+        conds.append(EVENT.c.confidence >= f.min_confidence)
     if f.q:
         cond = _text_condition(session, f.q)
         if cond is not None:
@@ -382,6 +386,7 @@ def _hydrate(
             date_precision=event.date_precision,
             date_basis=event.date_basis,
             summary=event.summary,
+            confidence=event.confidence,
             weapons=weapons.get(event.id, ()),
             places=places.get(event.id, ()),
             source_count=(

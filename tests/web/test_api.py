@@ -12,6 +12,7 @@ E1_JSON = {
     "date": "2024-05-30",
     "date_precision": "day",
     "date_basis": "text",
+    "confidence": 0.95,
     "weapons": [{"id": "atacms", "name": "ATACMS"}, {"id": "himars", "name": "HIMARS"}],
     "places": [{"id": "kharkiv", "name": "Kharkiv"}],
     "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
@@ -135,6 +136,7 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     assert params == [
         "limit", "offset",
         "type", "actor", "weapon", "place", "outlet", "date_from", "date_to", "q", "order",
+        "min_confidence",
     ]  # fmt: skip
 
 
@@ -142,3 +144,21 @@ def test_docs_page_loads_swagger_from_local_files(client: TestClient) -> None:
     html = client.get("/docs").text
     assert 'src="/static/swagger-ui-5.35.0/swagger-ui-bundle.js"' in html
     assert "cdn" not in html
+
+
+def test_min_confidence_keeps_only_events_at_least_that_sure(client: TestClient) -> None:
+    body = client.get("/api/events", params={"min_confidence": "0.8"}).json()
+    assert [e["id"] for e in body["data"]] == [E2, E1]
+    assert [e["confidence"] for e in body["data"]] == [0.81, 0.95]
+    # An event never scored (an old database) has no confidence and no floor admits it.
+    everything = client.get("/api/events", params={"min_confidence": "0"}).json()
+    assert everything["count"] == 4
+    facets = client.get("/api/facets", params={"min_confidence": "0.7"}).json()
+    assert facets["count"] == 3
+
+
+def test_min_confidence_out_of_range_is_a_400(client: TestClient) -> None:
+    for value in ("1.5", "-0.1", "high"):
+        response = client.get("/api/events", params={"min_confidence": value})
+        assert response.status_code == 400
+        assert "min_confidence" in response.json()["detail"]
