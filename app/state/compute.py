@@ -30,10 +30,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 from app.state.hierarchy import ScopeTree, WeaponColumns
 
-DECISION_STATUS = {"authorization": "authorized", "restriction": "restricted"}
+Decided = Literal["authorized", "restricted", "mixed"]  # mixed: equal decisions disagree
+Status = Literal["authorized", "restricted", "mixed", "unknown"]
+DECISION_STATUS: dict[str, Decided] = {"authorization": "authorized", "restriction": "restricted"}
 CONTEXT_TYPES = ("request", "warning")
 STATUSES = ("authorized", "restricted", "mixed", "unknown")
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
@@ -103,14 +106,14 @@ class PolicyEvent:
 class Verdict:
     """The winning decisions at one scope node (several when of equal precedence)."""
 
-    status: str  # authorized | restricted | mixed (equal-ranked decisions disagree)
+    status: Decided
     events: tuple[PolicyEvent, ...]
 
 
 @dataclass(frozen=True)
 class ScopeState:
     scope: str
-    status: str
+    status: Decided
     events: tuple[PolicyEvent, ...]
 
 
@@ -118,7 +121,7 @@ class ScopeState:
 class CellState:
     actor: str
     weapon: str
-    status: str  # authorized | restricted | mixed | unknown
+    status: Status
     scopes: tuple[ScopeState, ...]
     since: dt.date | None = None  # the day the cell took this state
     since_precision: str | None = None
@@ -149,6 +152,13 @@ class Change:
     before: CellState
     after: CellState
     events: tuple[PolicyEvent, ...]  # the decisions counting from `day` that made it
+
+
+@dataclass(frozen=True)
+class EventEffect:
+    changed: tuple[Change, ...]  # cells the decision changed
+    # Cells it decides without changing them: it confirmed what they already said.
+    confirmed: tuple[CellState, ...]
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,7 @@ def _verdict(events: tuple[PolicyEvent, ...]) -> Verdict:
     return Verdict(statuses.pop() if len(statuses) == 1 else "mixed", events)
 
 
-def summarize(statuses: Iterable[str]) -> str:
+def summarize(statuses: Iterable[Decided]) -> Status:
     found = set(statuses)
     if not found:
         return "unknown"
@@ -505,22 +515,24 @@ class StateIndex:
         at = bisect_right(self._days, day.toordinal())
         return self._first_change(iter(self._days[at:]), set(rows), set(columns))
 
-    def changes_made_by(self, event_id: str) -> tuple[Change, ...]:
-        """The cells this decision changed on the day it counts from."""
+    def effect_of(self, event_id: str) -> "EventEffect":
+        """What a decision does to the cells it reaches, on the day it counts from."""
         event = self.events.get(event_id)
         if event is None or event.type not in DECISION_STATUS or not event.dated:
-            return ()
+            return EventEffect((), ())
         day = event.effective.toordinal()
         named = set(event.weapons or (self.weapons.all_id,))
-        found = []
+        changed, in_force = [], []
         for column in self.columns:
-            if not named & {w for w, _ in self.weapons.lineage(column)}:
-                continue
             plan = self._plans.get((event.actor, column))
-            change = plan and self._change(plan, day)
+            if plan is None or not named & {w for w, _ in self.weapons.lineage(column)}:
+                continue
+            change = self._change(plan, day)
             if change and event in change.events:
-                found.append(change)
-        return tuple(found)
+                changed.append(change)
+            elif event.id in (state := self.cell(event.actor, column, event.effective)).event_ids:
+                in_force.append(state)
+        return EventEffect(tuple(changed), tuple(in_force))
 
     def undated_count(self) -> int:
         return sum(

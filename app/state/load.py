@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models import Actor, Event, EventPlace, EventWeapon, Place, Weapon
-from app.state.compute import PolicyEvent, StateIndex
+from app.state.compute import CellState, PolicyEvent, StateIndex
 from app.state.hierarchy import ScopeTree, WeaponColumns, scope_tree, weapon_columns
 
 
@@ -24,6 +24,7 @@ class Names:
     actors: dict[str, str]
     weapons: dict[str, str]
     scopes: dict[str, str]
+    unstated: str  # the scope of decisions that name no place
 
     def actor(self, actor_id: str) -> str:
         return self.actors.get(actor_id, actor_id)
@@ -33,6 +34,16 @@ class Names:
 
     def scope(self, scope_id: str) -> str:
         return self.scopes.get(scope_id, scope_id)
+
+    def where(self, scope_id: str) -> str:
+        """ "in Kursk", or "with no place stated"."""
+        if scope_id == self.unstated:
+            return "with no place stated"
+        return f"in {self.scope(scope_id)}"
+
+    def describe(self, state: CellState) -> str:
+        """A cell's scopes in words: "restricted in Russian territory; authorized in Kursk"."""
+        return "; ".join(f"{s.status} {self.where(s.scope)}" for s in state.scopes)
 
 
 def load_events(session: Session) -> list[PolicyEvent]:
@@ -95,4 +106,5 @@ def load_names(session: Session) -> Names:
         actors=names(Actor),
         weapons={**columns.class_names, **names(Weapon), columns.all_id: columns.all_name},
         scopes={**scopes.names, **names(Place), scopes.unstated: scopes.unstated_name},
+        unstated=scopes.unstated,
     )

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from app.state.compute import CellState, PolicyEvent, StateIndex
+from app.state.compute import CellState, EventEffect, PolicyEvent, StateIndex
 from app.state.hierarchy import scope_tree, weapon_columns
 
 US = "united-states"
@@ -10,6 +10,9 @@ ALL = "all-supplied-weapons"
 LONG = "long-range-weapons"
 RU = "russian-territory"
 UNSTATED = "place-not-stated"
+
+
+EffectNone = EventEffect((), ())
 
 
 def ev(
@@ -357,10 +360,20 @@ def test_the_cells_a_decision_changed() -> None:
         ev("atacms", "authorization", "2024-03-10", weapons=("atacms",)),
         ev("seen", "request", "2024-03-11", actor="ukraine", weapons=("himars",)),
     )
-    assert [(c.after.weapon, c.after.status) for c in state.changes_made_by("ban")] == [
+    assert [(c.after.weapon, c.after.status) for c in state.effect_of("ban").changed] == [
         (ALL, "restricted"),
         ("atacms", "restricted"),
         ("himars", "restricted"),
     ]
-    assert [c.after.weapon for c in state.changes_made_by("atacms")] == ["atacms"]
-    assert state.changes_made_by("seen") == ()
+    assert [c.after.weapon for c in state.effect_of("atacms").changed] == ["atacms"]
+    assert state.effect_of("seen") == EffectNone
+
+
+def test_a_decision_that_confirms_the_state_changes_nothing_but_decides() -> None:
+    state = index(
+        ev("ban", "restriction", "2024-01-10"),
+        ev("again", "restriction", "2024-02-10", weapons=("atacms",)),
+    )
+    effect = state.effect_of("again")
+    assert effect.changed == ()
+    assert [(c.weapon, c.event_ids) for c in effect.confirmed] == [("atacms", ("again",))]
