@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from typing import Literal
 
 from app.state.hierarchy import ScopeTree, WeaponColumns
@@ -103,15 +104,11 @@ class PolicyEvent:
 
 
 @dataclass(frozen=True, eq=False)
-class Verdict:
-    """The winning decisions at one scope node (several when of equal precedence)."""
-
-    status: Decided
-    events: tuple[PolicyEvent, ...]
-
-
-@dataclass(frozen=True)
 class ScopeState:
+    """The decisions that win at one scope node (several when of equal precedence).
+    Built once per position of a decision list and shared by every cell it reaches:
+    compared by identity."""
+
     scope: str
     status: Decided
     events: tuple[PolicyEvent, ...]
@@ -180,32 +177,39 @@ class _Decisions:
     """One actor's dated decisions about one weapon column at one scope node, in
     precedence order, with the winning verdict at each position precomputed."""
 
-    def __init__(self, events: Iterable[PolicyEvent]) -> None:
+    def __init__(self, scope: str, events: Iterable[PolicyEvent]) -> None:
         ranked = sorted(events, key=lambda e: (e.rank, e.id))
         self.ranks: list[int] = [e.rank for e in ranked]
         self.days: list[int] = [e.day for e in ranked]
-        self.verdicts: list[Verdict] = []
+        self.verdicts: list[ScopeState] = []
         start = 0
         for i, rank in enumerate(self.ranks):
             if rank != self.ranks[start]:
                 start = i
-            self.verdicts.append(_verdict(tuple(ranked[start : i + 1])))
+            self.verdicts.append(_verdict(scope, tuple(ranked[start : i + 1])))
 
 
-def _verdict(events: tuple[PolicyEvent, ...]) -> Verdict:
+def _verdict(scope: str, events: tuple[PolicyEvent, ...]) -> ScopeState:
     statuses = {DECISION_STATUS[e.type] for e in events}
-    return Verdict(statuses.pop() if len(statuses) == 1 else "mixed", events)
+    return ScopeState(scope, statuses.pop() if len(statuses) == 1 else "mixed", events)
 
 
 def summarize(statuses: Iterable[Decided]) -> Status:
-    found = set(statuses)
-    if not found:
-        return "unknown"
-    return found.pop() if len(found) == 1 else "mixed"
+    found: Status = "unknown"
+    for status in statuses:
+        if found == "unknown":
+            found = status
+        elif status != found:
+            return "mixed"
+    return found
+
+
+Winners = list[ScopeState | None]  # the verdict at each of a plan's nodes
 
 
 class _Plan:
-    """Everything one cell's state depends on, gathered once per index."""
+    """Everything one cell's state depends on, gathered once per index. Nodes are the
+    scopes its decisions name; `winners` lists the verdict at each, in `nodes` order."""
 
     def __init__(
         self,
@@ -218,16 +222,16 @@ class _Plan:
         self.cell = cell
         self.actor_lists = actor_lists
         named = {scope for (_, scope) in lists}
-        # Parents before children, so a node's named parent is evaluated first.
         self.nodes = tuple(sorted(named, key=lambda s: (scopes.depth(s), scopes.sort_key(s))))
-        self.parent: dict[str, str | None] = {}
+        at = {node: i for i, node in enumerate(self.nodes)}
         self.positions = tuple(sorted(set(lists.values())))  # in actor_lists
         # Per node: (position in actor_lists, weapon depth * 8 + scope depth) of each
         # list whose decisions reach it.
         self.candidates: list[tuple[tuple[int, int], ...]] = []
+        parents: list[int] = []  # the nearest named ancestor of each node, or -1
         for node in self.nodes:
             chain = scopes.lineage(node)
-            self.parent[node] = next((s for s in chain[1:] if s in named), None)
+            parents.append(next((at[s] for s in chain[1:] if s in named), -1))
             self.candidates.append(
                 tuple(
                     (lists[(weapon, scope)], weapon_depth * 8 + min(depth, MAX_SCOPE_DEPTH))
@@ -238,13 +242,23 @@ class _Plan:
             )
         self.list_nodes: dict[int, list[int]] = defaultdict(list)
         for i, candidates in enumerate(self.candidates):
-            for at, _ in candidates:
-                self.list_nodes[at].append(i)
+            for position, _ in candidates:
+                self.list_nodes[position].append(i)
         # Display order: the scope data's order, "place not stated" last.
         self.display = tuple(
-            (node, self.parent[node])
+            (at[node], parents[at[node]])
             for node in sorted(named, key=lambda s: (s == scopes.unstated, scopes.sort_key(s)))
         )
+        # Per decision day: the lists with a decision that day, and the nodes they reach.
+        day_lists: dict[int, set[int]] = defaultdict(set)
+        for p in self.positions:
+            for day in actor_lists[p].days:
+                day_lists[day].add(p)
+        self.day_lists = {day: tuple(found) for day, found in day_lists.items()}
+        self.day_nodes = {
+            day: tuple(sorted({i for p in found for i in self.list_nodes[p]}))
+            for day, found in day_lists.items()
+        }
         events = {
             e.id: e for p in self.positions for v in actor_lists[p].verdicts for e in v.events
         }
@@ -253,6 +267,8 @@ class _Plan:
         coarse = [e for e in self.events if e.precision_or_day != "day"]
         self.coarse = sorted(coarse, key=lambda e: e.start)
         self.coarse_starts = [e.start.toordinal() for e in self.coarse]
+        # The latest effective day among the coarse decisions begun by each position.
+        self.coarse_reach = list(accumulate((e.day for e in self.coarse), max))
 
     def tops(self, day: int) -> list[int]:
         """Per list of the actor, the index of its top decision on `day` (-1: none);
@@ -262,55 +278,55 @@ class _Plan:
             found[p] = bisect_right(self.actor_lists[p].days, day) - 1
         return found
 
-    def winner(self, node: int, tops: list[int]) -> Verdict | None:
-        """The winning verdict at `self.nodes[node]` given the lists' tops."""
-        best: Verdict | None = None
-        best_rank = -1
-        lists = self.actor_lists
-        for at, tail in self.candidates[node]:
-            i = tops[at]
-            if i >= 0:
-                rank = lists[at].ranks[i] * TAIL + tail
-                if rank > best_rank:
-                    best_rank, best = rank, lists[at].verdicts[i]
-        return best
+    def evaluate(self, nodes: Iterable[int], tops: list[int], out: Winners) -> None:
+        """Fill `out[i]` with the winning verdict at each node i, given the lists' tops."""
+        lists, candidates = self.actor_lists, self.candidates
+        for node in nodes:
+            best: ScopeState | None = None
+            best_rank = -1
+            for at, tail in candidates[node]:
+                i = tops[at]
+                if i >= 0:
+                    rank = lists[at].ranks[i] * TAIL + tail
+                    if rank > best_rank:
+                        best_rank, best = rank, lists[at].verdicts[i]
+            out[node] = best
 
-    def winners(self, day: int, tops: list[int] | None = None) -> dict[str, Verdict | None]:
-        """The winning verdict at each named node on `day` (None: nothing in force).
-        `tops` may come from `StateIndex._actor_tops` when many cells are evaluated."""
-        if tops is None:
-            tops = self.tops(day)
-        return {node: self.winner(i, tops) for i, node in enumerate(self.nodes)}
+    def winners(self, day: int, tops: list[int] | None = None) -> Winners:
+        """The winning verdict at each node on `day` (None: nothing in force). `tops`
+        may come from `StateIndex._actor_tops` when many cells are evaluated."""
+        out: Winners = [None] * len(self.nodes)
+        self.evaluate(range(len(self.nodes)), self.tops(day) if tops is None else tops, out)
+        return out
 
-    def since(
-        self, day: int, tops: list[int], winners: dict[str, Verdict | None]
-    ) -> tuple[int, dict[str, Verdict | None]]:
-        """The first day of the run of days ending on `day` with the same statuses at
-        every node, and the winners on that day. Steps back one decision day at a time,
-        re-evaluating only the nodes the decisions of the day left behind reach."""
+    def since(self, day: int, tops: list[int], winners: Winners) -> tuple[int, str]:
+        """The first day of the run of days ending on `day` with the same status at every
+        node, and the coarsest precision of the decisions that began it. Steps back one
+        decision day at a time, re-evaluating only the nodes those decisions reach."""
         at = bisect_right(self.days, day) - 1
-        if at <= 0:
-            return self.days[max(at, 0)], winners
-        tops, winners, lists = list(tops), dict(winners), self.actor_lists
-        while at > 0:
+        tops, winners, lists = list(tops), list(winners), self.actor_lists
+        while True:
             current = self.days[at]
-            moved = [
-                p for p in self.positions if tops[p] >= 0 and lists[p].days[tops[p]] == current
-            ]
-            for p in moved:
-                tops[p] = bisect_left(lists[p].days, current) - 1
-            earlier = {
-                self.nodes[i]: self.winner(i, tops)
-                for i in sorted({i for p in moved for i in self.list_nodes[p]})
-            }
-            if any(_status(v) != _status(winners[node]) for node, v in earlier.items()):
+            reached = self.day_nodes[current]
+            if at == 0:
                 break
-            winners.update(earlier)
-            at -= 1
-        return self.days[at], winners
+            for p in self.day_lists[current]:
+                tops[p] = bisect_left(lists[p].days, current) - 1
+            earlier = list(winners)
+            self.evaluate(reached, tops, earlier)
+            if any(_status(earlier[i]) != _status(winners[i]) for i in reached):
+                break
+            winners, at = earlier, at - 1
+        began = (e for i in reached if (v := winners[i]) for e in v.events if e.day == current)
+        return current, _coarsest(began)
+
+    def is_uncertain(self, day: int) -> bool:
+        """Whether a month- or year-precise decision's period contains the day."""
+        last = bisect_right(self.coarse_starts, day) - 1
+        return last >= 0 and self.coarse_reach[last] >= day
 
     def uncertain(self, day: int) -> tuple[PolicyEvent, ...]:
-        """Month- or year-precise decisions whose period contains the day."""
+        """The month- or year-precise decisions whose period contains the day."""
         end = bisect_right(self.coarse_starts, day)
         begin = bisect_left(self.coarse_starts, day - LONGEST_PERIOD_DAYS)
         return tuple(e for e in self.coarse[begin:end] if e.day >= day)
@@ -382,7 +398,7 @@ class StateIndex:
         self._actor_lists: dict[str, tuple[_Decisions, ...]] = {}
         for actor in self.actors:
             keys = list(placed[actor])
-            actor_lists = tuple(_Decisions(placed[actor][key]) for key in keys)
+            actor_lists = tuple(_Decisions(key[1], placed[actor][key]) for key in keys)
             self._actor_lists[actor] = actor_lists
             for column in self.columns:
                 lineage = weapons.lineage(column)
@@ -556,7 +572,7 @@ class StateIndex:
         self,
         plan: _Plan,
         day: int,
-        winners: dict[str, Verdict | None],
+        winners: Winners,
         *,
         since_from: list[int] | None = None,
         since_day: int | None = None,
@@ -564,12 +580,11 @@ class StateIndex:
         """The cell's state from its winners. `since_day` when known (a change on that
         day), else found by stepping back from `day` with the lists' tops `since_from`."""
         scopes = self._listed(plan, winners)
-        since_winners = winners
-        if since_from is not None and scopes:
-            since_day, since_winners = plan.since(day, since_from, winners)
         precision = None
         if since_day is not None:
-            precision = _coarsest(_counting_from(since_winners, since_day))
+            precision = _coarsest(_counting_from(winners, since_day))
+        elif since_from is not None and scopes:
+            since_day, precision = plan.since(day, since_from, winners)
         return CellState(
             actor=plan.cell[0],
             weapon=plan.cell[1],
@@ -577,20 +592,21 @@ class StateIndex:
             scopes=scopes,
             since=dt.date.fromordinal(since_day) if since_day is not None else None,
             since_precision=precision,
-            uncertain=bool(plan.uncertain(day)),
+            uncertain=plan.is_uncertain(day),
         )
 
-    def _listed(self, plan: _Plan, winners: dict[str, Verdict | None]) -> tuple[ScopeState, ...]:
+    @staticmethod
+    def _listed(plan: _Plan, winners: Winners) -> tuple[ScopeState, ...]:
         """The scopes worth showing: each with a verdict of its own (not its parent's)."""
         listed = []
         for node, parent in plan.display:
             verdict = winners[node]
-            inherited = winners[parent] if parent is not None else None
+            inherited = winners[parent] if parent >= 0 else None
             # The same decisions as the parent's (an event naming both places, or the
             # parent's own verdict reaching down): nothing of its own to show.
             if verdict is None or (inherited is not None and inherited.events == verdict.events):
                 continue
-            listed.append(ScopeState(node, verdict.status, verdict.events))
+            listed.append(verdict)
         return tuple(listed)
 
     def _change(self, plan: _Plan, day: int) -> Change | None:
@@ -642,18 +658,18 @@ class StateIndex:
         return tuple(newest[:limit])
 
 
-def _status(verdict: Verdict | None) -> str | None:
+def _status(verdict: ScopeState | None) -> str | None:
     return verdict.status if verdict else None
 
 
-def _signature(winners: dict[str, Verdict | None]) -> tuple[str | None, ...]:
-    return tuple(v.status if v else None for v in winners.values())
+def _signature(winners: Winners) -> tuple[str | None, ...]:
+    return tuple(v.status if v else None for v in winners)
 
 
-def _counting_from(winners: dict[str, Verdict | None], day: int) -> tuple[PolicyEvent, ...]:
+def _counting_from(winners: Winners, day: int) -> tuple[PolicyEvent, ...]:
     """The deciding events that count from `day`: the ones that made that day's change."""
     found: dict[str, PolicyEvent] = {}
-    for verdict in winners.values():
+    for verdict in winners:
         for event in verdict.events if verdict else ():
             if event.day == day:
                 found[event.id] = event
