@@ -179,6 +179,8 @@ class _Decisions:
 
     def __init__(self, scope: str, events: Iterable[PolicyEvent]) -> None:
         ranked = sorted(events, key=lambda e: (e.rank, e.id))
+        self.events = ranked
+        self.coarse = [e for e in ranked if e.precision_or_day != "day"]
         self.ranks: list[int] = [e.rank for e in ranked]
         self.days: list[int] = [e.day for e in ranked]
         self.verdicts: list[ScopeState] = []
@@ -249,26 +251,29 @@ class _Plan:
             (at[node], parents[at[node]])
             for node in sorted(named, key=lambda s: (s == scopes.unstated, scopes.sort_key(s)))
         )
-        # Per decision day: the lists with a decision that day, and the nodes they reach.
-        day_lists: dict[int, set[int]] = defaultdict(set)
-        for p in self.positions:
-            for day in actor_lists[p].days:
-                day_lists[day].add(p)
-        self.day_lists = {day: tuple(found) for day, found in day_lists.items()}
-        self.day_nodes = {
-            day: tuple(sorted({i for p in found for i in self.list_nodes[p]}))
-            for day, found in day_lists.items()
-        }
-        events = {
-            e.id: e for p in self.positions for v in actor_lists[p].verdicts for e in v.events
-        }
-        self.events = tuple(sorted(events.values(), key=lambda e: (e.rank, e.id)))
-        self.days = sorted({e.day for e in self.events})
-        coarse = [e for e in self.events if e.precision_or_day != "day"]
-        self.coarse = sorted(coarse, key=lambda e: e.start)
+        self.days = sorted({day for p in self.positions for day in actor_lists[p].days})
+        self._on_day: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        coarse = {e.id: e for p in self.positions for e in actor_lists[p].coarse}
+        self.coarse = sorted(coarse.values(), key=lambda e: (e.start, e.id))
         self.coarse_starts = [e.start.toordinal() for e in self.coarse]
         # The latest effective day among the coarse decisions begun by each position.
         self.coarse_reach = list(accumulate((e.day for e in self.coarse), max))
+
+    @cached_property
+    def events(self) -> tuple[PolicyEvent, ...]:
+        """Every dated decision reaching the cell, in precedence order (for its detail)."""
+        found = {e.id: e for p in self.positions for e in self.actor_lists[p].events}
+        return tuple(sorted(found.values(), key=lambda e: (e.rank, e.id)))
+
+    def on_day(self, day: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The lists with a decision counting from `day`, and the nodes they reach
+        (memoized: the step back asks for the same days again and again)."""
+        found = self._on_day.get(day)
+        if found is None:
+            lists = tuple(p for p in self.positions if _has(self.actor_lists[p].days, day))
+            nodes = tuple(sorted({i for p in lists for i in self.list_nodes[p]}))
+            found = self._on_day[day] = (lists, nodes)
+        return found
 
     def tops(self, day: int) -> list[int]:
         """Per list of the actor, the index of its top decision on `day` (-1: none);
@@ -307,10 +312,10 @@ class _Plan:
         tops, winners, lists = list(tops), list(winners), self.actor_lists
         while True:
             current = self.days[at]
-            reached = self.day_nodes[current]
+            moved, reached = self.on_day(current)
             if at == 0:
                 break
-            for p in self.day_lists[current]:
+            for p in moved:
                 tops[p] = bisect_left(lists[p].days, current) - 1
             earlier = list(winners)
             self.evaluate(reached, tops, earlier)
@@ -656,6 +661,11 @@ class StateIndex:
                     taken += 1
         newest = sorted(found.values(), key=lambda e: (e.effective, e.id), reverse=True)
         return tuple(newest[:limit])
+
+
+def _has(days: list[int], day: int) -> bool:
+    at = bisect_left(days, day)
+    return at < len(days) and days[at] == day
 
 
 def _status(verdict: ScopeState | None) -> str | None:
