@@ -18,6 +18,7 @@ from app.state.load import Names, build_index, load_names
 from app.web import queries
 from app.web.api import RefOut
 from app.web.cache import cached_response, memo
+from app.web.exports import ATOM_NS, _rfc3339
 from app.web.filters import BadParam, build_filter, parse_date
 from app.web.formatting import format_date
 from app.web.state_chart import StepChart, step_chart
@@ -302,9 +303,6 @@ async def state_changes_atom(
     )
 
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
 def change_title(change: Change, names: Names) -> str:
     return (
         f"{names.actor(change.after.actor)} · {names.weapon(change.after.weapon)}: "
@@ -360,11 +358,8 @@ def _changes_feed(request: Request, session: Session, view: View, period: Period
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
+    # Naive UTC, so stamps from any driver compare.
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
-def _rfc3339(value: dt.datetime) -> str:
-    return _utc(value).replace(microsecond=0).isoformat() + "Z"
 
 
 # --- JSON ---------------------------------------------------------------------------------
