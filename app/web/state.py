@@ -32,6 +32,9 @@ FEED_ENTRIES = 50
 MAX_CHANGES = 1000
 SUPERSEDED_SHOWN = 20
 DATE_HELP = "YYYY-MM-DD (YYYY-MM or YYYY: the last day of that month or year)"
+# Days outside these years are refused: no policy event lies there, and date arithmetic
+# near year 1 or 9999 would overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -58,7 +61,12 @@ def today() -> dt.date:
 
 def _day(raw: str | None, name: str, *, end: bool = True) -> dt.date | None:
     text = (raw or "").strip()
-    return parse_date(text, name=name, end=end) if text else None
+    if not text:
+        return None
+    day = parse_date(text, name=name, end=end)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadParam(f"{name} must be a day between {FIRST_YEAR} and {LAST_YEAR}, not {text!r}")
+    return day
 
 
 def view_params(
@@ -85,13 +93,16 @@ class Period:
 
 def period_params(
     from_: Annotated[
-        str | None, Query(alias="from", description="First day, inclusive; " + DATE_HELP)
+        str | None,
+        Query(alias="from", description="First day, inclusive: YYYY-MM-DD, YYYY-MM or YYYY"),
     ] = None,
-    to: Annotated[str | None, Query(description="Last day, inclusive (default today)")] = None,
+    to: Annotated[
+        str | None, Query(description="Last day, inclusive (default today); " + DATE_HELP)
+    ] = None,
 ) -> Period:
     start, end = _day(from_, "from", end=False), _day(to, "to")
-    if start and end and start > end:
-        raise BadParam(f"from ({from_}) is after to ({to})")
+    if start and start > (end or today()):
+        raise BadParam(f"from ({from_}) is after to ({to or 'today'})")
     return Period(start, end or today(), end is None)
 
 

@@ -142,6 +142,12 @@ def test_bad_dates_are_400_with_a_message(client: TestClient) -> None:
         ),
         ("/api/state/changes?to=2024-13", "to is not a real date: '2024-13'"),
         ("/api/state?actor=%3Cb%3E", "actor must be an id such as 'united-states', not '<b>'"),
+        (
+            "/api/state?as_of=0001-01-01",
+            "as_of must be a day between 1900 and 2999, not '0001-01-01'",
+        ),
+        ("/api/state/changes?from=9999", "from must be a day between 1900 and 2999, not '9999'"),
+        ("/api/state/changes?from=2999-12", "from (2999-12) is after to (today)"),
     ]
     for url, message in cases:
         response = client.get(url)
@@ -410,3 +416,13 @@ def test_state_pages_have_no_inline_scripts_or_styles(client: TestClient) -> Non
         assert all(s.attrs.get("src") for s in doc.find_all("script")), url
         assert doc.find_all("style") == [], url
         assert [n.tag for n in doc.iter() if "style" in n.attrs] == [], url
+
+
+def test_an_empty_database_says_how_to_fill_it(empty_client: TestClient) -> None:
+    doc = page(empty_client, "/state?as_of=2024-06-01")
+    assert doc.find("p", cls="empty").text == (
+        "No authorization or restriction is in the database yet: ingest articles with "
+        "timeline ingest."
+    )
+    body = empty_client.get("/api/state?as_of=2024-06-01").json()
+    assert body == {"as_of": "2024-06-01", "rows": [], "previous_change": None, "next_change": None}
