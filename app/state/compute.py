@@ -39,7 +39,6 @@ Decided = Literal["authorized", "restricted", "mixed"]  # mixed: equal decisions
 Status = Literal["authorized", "restricted", "mixed", "unknown"]
 DECISION_STATUS: dict[str, Decided] = {"authorization": "authorized", "restriction": "restricted"}
 CONTEXT_TYPES = ("request", "warning")
-STATUSES = ("authorized", "restricted", "mixed", "unknown")
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 # A month- or year-precise event is pending from its period's first day to its last.
 LONGEST_PERIOD_DAYS = 366
@@ -132,12 +131,6 @@ class CellState:
             for event in scope.events:
                 seen[event.id] = None
         return tuple(seen)
-
-    def same_as(self, other: "CellState") -> bool:
-        return (self.status, self._statuses()) == (other.status, other._statuses())
-
-    def _statuses(self) -> tuple[tuple[str, str], ...]:
-        return tuple((s.scope, s.status) for s in self.scopes)
 
 
 @dataclass(frozen=True)
