@@ -10,7 +10,9 @@ import datetime as dt
 from xml.etree import ElementTree as ET
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from app.models import Event, EventWeapon
 from tests.web.dom import Node, parse
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
@@ -426,3 +428,52 @@ def test_an_empty_database_says_how_to_fill_it(empty_client: TestClient) -> None
     )
     body = empty_client.get("/api/state?as_of=2024-06-01").json()
     assert body == {"as_of": "2024-06-01", "rows": [], "previous_change": None, "next_change": None}
+
+
+def add_event(db: Session, event_id: str, type: str, actor: str, date: dt.date | None) -> None:
+    db.add(
+        Event(
+            id=event_id,
+            type=type,
+            actor_id=actor,
+            date=date,
+            date_precision="day" if date else None,
+            date_basis="text" if date else "undated",
+            summary=f"{actor} {type} of our own test",
+        )
+    )
+    db.commit()
+
+
+def test_the_event_page_of_an_undated_decision_and_of_a_non_supplier(
+    client: TestClient, db: Session
+) -> None:
+    add_event(db, "e600000000000006", "restriction", "germany", None)
+    add_event(db, "e700000000000007", "restriction", "ukraine", dt.date(2024, 6, 3))
+    undated = page(client, "/events/e600000000000006").find("section", cls="policy")
+    assert undated.find("p").text == (
+        "Undated: this decision cannot place a change in time, so the policy state leaves "
+        "it out (the cells it concerns list it)."
+    )
+    detail = page(client, "/state/cells/germany/taurus?as_of=2024-06-01")
+    section = detail.find("section", **{"aria-labelledby": "undated-heading"})
+    assert [a.attrs["href"] for a in section.find_all("a")] == ["/events/e600000000000006"]
+    kyiv = page(client, "/events/e700000000000007").find("section", cls="policy")
+    assert kyiv.find("p").text == (
+        "Ukraine does not supply the weapons: its decisions get no row in the policy state."
+    )
+
+
+def test_the_event_page_of_a_decision_that_confirms_the_state(
+    client: TestClient, db: Session
+) -> None:
+    add_event(db, "e800000000000008", "restriction", "germany", dt.date(2024, 7, 1))
+    db.add(EventWeapon(event_id="e800000000000008", weapon_id="taurus"))
+    db.commit()
+    section = page(client, "/events/e800000000000008").find("section", cls="policy")
+    assert section.find("p").text == (
+        "This decision changed no cell on 1 July 2024: it confirmed what they already said."
+    )
+    assert [li.text for li in section.find("ul", cls="confirmed-cells").find_all("li")] == [
+        "Germany · Taurus: restricted (restricted with no place stated)"
+    ]
