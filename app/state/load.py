@@ -41,9 +41,22 @@ class Names:
             return "with no place stated"
         return f"in {self.scope(scope_id)}"
 
-    def describe(self, state: CellState) -> str:
-        """A cell's scopes in words: "restricted in Russian territory; authorized in Kursk"."""
-        return "; ".join(f"{s.status} {self.where(s.scope)}" for s in state.scopes)
+    def describe(self, state: CellState, limit: int | None = None) -> str:
+        """A cell's scopes in words: "restricted in Russian territory; authorized in Kursk",
+        the first `limit` of them then "and N more scopes"."""
+        parts = [f"{s.status} {self.where(s.scope)}" for s in state.scopes]
+        return "; ".join(_first(parts, limit, "scopes"))
+
+    def places(self, state: CellState, limit: int | None = None) -> str:
+        """The names of a cell's scopes: "Kursk, Crimea", or "… and N more"."""
+        return ", ".join(_first([self.scope(s.scope) for s in state.scopes], limit, ""))
+
+
+def _first(parts: list[str], limit: int | None, noun: str) -> list[str]:
+    if limit is None or len(parts) <= limit:
+        return parts
+    more = f"and {len(parts) - limit} more {noun}".rstrip()
+    return [*parts[:limit], more]
 
 
 def load_events(session: Session) -> list[PolicyEvent]:

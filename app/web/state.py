@@ -437,9 +437,13 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
 
 
+# The JSON is built with model_construct: the values come from our own computation,
+# and validating thousands of scope entries per matrix cost more than computing them.
+
+
 def _scopes(cell: CellState, names: Names) -> list[ScopeOut]:
     return [
-        ScopeOut(
+        ScopeOut.model_construct(
             id=s.scope,
             name=names.scope(s.scope),
             status=s.status,
@@ -450,8 +454,8 @@ def _scopes(cell: CellState, names: Names) -> list[ScopeOut]:
 
 
 def cell_json(request: Request, cell: CellState, day: dt.date, names: Names) -> CellOut:
-    return CellOut(
-        weapon=RefOut(id=cell.weapon, name=names.weapon(cell.weapon)),
+    return CellOut.model_construct(
+        weapon=RefOut.model_construct(id=cell.weapon, name=names.weapon(cell.weapon)),
         status=cell.status,
         scope=_scopes(cell, names),
         since=cell.since,

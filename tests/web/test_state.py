@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Event, EventWeapon
+from app.web.state import ChangesOut, StateOut
 from tests.web.dom import Node, parse
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
@@ -68,6 +69,8 @@ def test_api_state_cell_is_exact(client: TestClient) -> None:
 
 def test_api_state_has_a_row_per_supplier_and_a_cell_per_column(client: TestClient) -> None:
     body = client.get("/api/state?as_of=2024-06-01").json()
+    # Built without validation for speed: the declared schema must still hold.
+    assert StateOut.model_validate(body).model_dump(mode="json") == body
     assert [c["weapon"]["id"] for c in body["rows"][0]["cells"]] == COLUMNS
     assert grid(body) == {
         "germany": ["unknown", "unknown", "unknown", "unknown", "restricted"],
@@ -118,6 +121,7 @@ def test_api_changes_lists_each_changed_cell_with_its_decision(client: TestClien
         ("2024-05-30", "united-states", "atacms", "unknown", "authorized", [E1]),
         ("2024-05-30", "united-states", "himars", "unknown", "authorized", [E1]),
     ]
+    assert ChangesOut.model_validate(body).model_dump(mode="json", by_alias=True) == body
     assert body["changes"][0]["date_precision"] == "month"
     assert body["changes"][1]["after"]["scope"] == [
         {"id": "crimea", "name": "Crimea", "status": "authorized", "event_ids": [E5]}
