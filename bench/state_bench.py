@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -127,6 +128,7 @@ def main() -> None:
         engine.dispose()
     else:
         events = generate(args.events, args.seed)
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0, c0 = time.perf_counter(), time.process_time()
     index = StateIndex(events, scopes=scope_tree(), weapons=weapon_columns())
     build_ms = (time.perf_counter() - t0) * 1000
@@ -140,6 +142,8 @@ def main() -> None:
     print(
         f"{'index build (once per data version)':<34} wall {build_ms:.0f} ms, cpu {build_cpu:.0f} ms"
     )
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before_mb
+    print(f"{'peak memory (max RSS) grew by':<34} {grown:.0f} MB for the index")
 
     rnd = random.Random(args.seed + 1)
     span = (END - START).days + 60

@@ -2,6 +2,7 @@
 Atom feed and JSON. Every renderer calls the same memoized computation (app/state)."""
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -17,7 +18,7 @@ from app.state.compute import CellDetail, CellState, Change, Decided, StateIndex
 from app.state.load import Names, build_index, load_names
 from app.web import queries
 from app.web.api import RefOut
-from app.web.cache import cached_response, memo
+from app.web.cache import cached_response, data_version, memo
 from app.web.exports import ATOM_NS, _rfc3339
 from app.web.filters import BadParam, build_filter, parse_date
 from app.web.formatting import format_date
@@ -114,8 +115,25 @@ PeriodDep = Annotated[Period, Depends(period_params)]
 # --- the one computation path ------------------------------------------------------------
 
 
+_index_lock = threading.Lock()
+_index: tuple[tuple[object, ...], StateIndex] | None = None
+
+
 def state_index(session: Session) -> StateIndex:
-    return memo(session, "state_index", (), lambda: build_index(session))
+    """The index of the current data version. One slot, not the shared memo: an index
+    of 20,000 events weighs about 20 MB, and a server that stays up while articles are
+    ingested must not keep one per past version. The lock makes concurrent first
+    requests build it once."""
+    global _index
+    version = data_version(session)
+    current = _index
+    if current is not None and current[0] == version:
+        return current[1]
+    with _index_lock:
+        current = _index
+        if current is None or current[0] != version:
+            current = _index = (version, build_index(session))
+        return current[1]
 
 
 def state_names(session: Session) -> Names:

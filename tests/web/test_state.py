@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Event, EventWeapon
+from app.web import state
 from app.web.state import ChangesOut, StateOut
 from tests.web.dom import Node, parse
 
@@ -481,3 +482,13 @@ def test_the_event_page_of_a_decision_that_confirms_the_state(
     assert [li.text for li in section.find("ul", cls="confirmed-cells").find_all("li")] == [
         "Germany · Taurus: restricted (restricted with no place stated)"
     ]
+
+
+def test_the_index_follows_the_data_and_keeps_only_the_latest(db: Session) -> None:
+    first = state.state_index(db)
+    assert state.state_index(db) is first
+    add_event(db, "e900000000000009", "authorization", "germany", dt.date(2024, 8, 1))
+    second = state.state_index(db)
+    assert second is not first
+    assert "e900000000000009" in second.events
+    assert state._index is not None and state._index[1] is second
