@@ -163,9 +163,9 @@ def test_bad_dates_are_400_with_a_message(client: TestClient) -> None:
 
 def test_the_state_api_is_in_the_openapi_description(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    state = spec["paths"]["/api/state"]["get"]
-    assert [p["name"] for p in state["parameters"]] == ["actor", "weapon", "as_of"]
-    assert state["responses"]["200"]["content"]["application/json"]["schema"] == {
+    matrix = spec["paths"]["/api/state"]["get"]
+    assert [p["name"] for p in matrix["parameters"]] == ["actor", "weapon", "as_of"]
+    assert matrix["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/StateOut"
     }
     changes = spec["paths"]["/api/state/changes"]["get"]
