@@ -476,9 +476,8 @@ def test_the_event_page_of_a_decision_that_confirms_the_state(
     db.add(EventWeapon(event_id="e800000000000008", weapon_id="taurus"))
     db.commit()
     section = page(client, "/events/e800000000000008").find("section", cls="policy")
-    assert section.find("p").text == (
-        "This decision changed no cell on 1 July 2024: it confirmed what they already said."
-    )
+    assert section.find("p").text == ("This decision changed no cell on 1 July 2024.")
+    assert section.find_all("p")[1].text == "It decides these, which already said the same:"
     assert [li.text for li in section.find("ul", cls="confirmed-cells").find_all("li")] == [
         "Germany · Taurus: restricted (restricted with no place stated)"
     ]
