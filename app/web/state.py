@@ -294,16 +294,21 @@ async def state_changes(
     )
 
 
-def _default_start(period: Period) -> dt.date:
-    return period.start or period.end - dt.timedelta(days=CHANGES_DEFAULT_DAYS - 1)
+def period_changes(
+    session: Session, view: View, period: Period
+) -> tuple[dt.date, tuple[Change, ...], bool]:
+    """The changes page's and API's list: (first day, changes oldest first, truncated).
+    Without `from`, the 30 days up to `to`."""
+    start = period.start or period.end - dt.timedelta(days=CHANGES_DEFAULT_DAYS - 1)
+    found, truncated = changes_in(
+        session, start, period.end, view, limit=MAX_CHANGES, newest_first=False
+    )
+    return start, found, truncated
 
 
 def _state_changes(request: Request, session: Session, view: View, period: Period) -> Response:
     index = state_index(session)
-    start = _default_start(period)
-    found, truncated = changes_in(
-        session, start, period.end, view, limit=MAX_CHANGES, newest_first=False
-    )
+    start, found, truncated = period_changes(session, view, period)
     latest = index.previous_change(
         period.end + dt.timedelta(days=1), actors=view.actors, weapons=view.weapons
     )
@@ -531,10 +536,7 @@ async def api_state_changes(
 
 def _api_changes(request: Request, session: Session, view: View, period: Period) -> ChangesOut:
     names = state_names(session)
-    start = _default_start(period)
-    found, truncated = changes_in(
-        session, start, period.end, view, limit=MAX_CHANGES, newest_first=False
-    )
+    start, found, truncated = period_changes(session, view, period)
     return ChangesOut(
         **{"from": start},
         to=period.end,
