@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.web import queries
+from app.web import queries, state
 from app.web.cache import cached_response
 from app.web.filters import FACETS, BadParam, EventFilter, filter_params
 from app.web.formatting import highlight_segments, month_key
@@ -88,7 +88,9 @@ def _event_page(request: Request, session: Session, event_id: str) -> Response:
     if isinstance(event, Response):
         return event
     before, after = queries.related_events(session=session, event=event)
-    return render(request, "event.html", {"event": event, "before": before, "after": after})
+    policy = state.event_policy(session, event.id)
+    context = {"event": event, "before": before, "after": after, "policy": policy}
+    return render(request, "event.html", context)
 
 
 @router.get("/articles/{article_id}", name="article_page")

@@ -460,6 +460,14 @@ def get_event(*, session: Session, event_id: str) -> EventRow | None:
     return hydrated[0] if hydrated else None
 
 
+def events_by_ids(
+    *, session: Session, ids: Sequence[str], mentions: bool = False
+) -> dict[str, EventRow]:
+    """Several events by id, hydrated in one batch (the policy state's cell details)."""
+    rows = list(_rows(session, _event_select().where(EVENT.c.id.in_(sorted(set(ids))))))
+    return {e.id: e for e in _hydrate(session, rows, with_mentions=mentions)}
+
+
 def related_events(
     *, session: Session, event: EventRow, limit: int = 5
 ) -> tuple[list[EventRow], list[EventRow]]:

@@ -131,6 +131,8 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
         "/api/events",
         "/api/events/{event_id}",
         "/api/facets",
+        "/api/state",
+        "/api/state/changes",
     ]
     params = [p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]]
     assert params == [
