@@ -254,6 +254,30 @@ def _subject_before(
     return None
 
 
+def _owner(
+    tokens: Tokens, candidates: Sequence[Candidate], start: int, end: int, language: str
+) -> Candidate | None:
+    """The owner a decision noun names for itself: "l'autorisation américaine", "la
+    décision des États-Unis", "lobbying by Kyiv", "Ukraine's request"."""
+    nouns = words("decision_heads", language)
+    trigger_words = tokens.words(tokens.at(start), tokens.at(end - 1) + 1)
+    if not trigger_words or not (trigger_words[0] in nouns or trigger_words[-1] in nouns):
+        return None
+    after = tokens.at(end)
+    for candidate in candidates:
+        if candidate.start >= end and tokens.at(candidate.phrase_start) - after <= 2:
+            if candidate.how == "demonym of a decision" or candidate.role in ("possessor", "agent"):
+                return candidate
+            break
+    before = [c for c in candidates if c.end <= start]
+    if before:
+        last = before[-1]
+        gap = tokens.at(start) - tokens.at(last.end)
+        if gap <= 2 and (last.role == "possessor" or last.how == "demonym of a decision"):
+            return last
+    return None
+
+
 def _existential(tokens: Tokens, start: int, language: str) -> bool:
     """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
     return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
@@ -291,6 +315,9 @@ def choose(
     elif appeal is not None:
         subject = _subject_before(tokens, candidates, appeal[1], quote, quotes, language)
     options: list[Choice] = []
+    owner = _owner(tokens, candidates, start, end, language)
+    if owner is not None:
+        options.append(Choice(owner, "owner of the decision"))
     if quote is not None and subject is None and named_speaker is not None:
         # "we" inside a quote, or no name before the trigger: the quote's speaker.
         options.append(Choice(named_speaker, "quote attribution"))

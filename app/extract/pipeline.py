@@ -314,6 +314,14 @@ def sentence_events(
                 continue
             reading = found
         event_type = reading.type
+        if (
+            event_type == "restriction"
+            and not reading.negated
+            and polarity.limited_to_place(
+                tokens, hit, [m.start for m in view.matches if m.kind == "place"], language
+            )
+        ):
+            event_type = "authorization"  # a limit to a place allows that place
         if hit.rule.needs_content and not polarity.warning_has_content(tokens, hit, hits, language):
             context.note(hit, "a verb of warning with no threat in the sentence")
             continue

@@ -204,3 +204,20 @@ def russian_user(hit: TriggerHit, language: str) -> bool:
         w in russian and any(f in forces for f in gap[max(0, i - 1) : i + 2])
         for i, w in enumerate(gap)
     )
+
+
+def limited_to_place(
+    tokens: Tokens, hit: TriggerHit, place_starts: Sequence[int], language: str
+) -> bool:
+    """A limit to a named place ("limite l'emploi des ATACMS à la région de Koursk")."""
+    table = _table("limited_to")
+    head = _WORD.findall(hit.text)[-1] if hit.text else ""
+    if head not in WordSet(table["heads"][language]):
+        return False
+    to = WordSet(table["to"][language])
+    first = tokens.at(hit.end)
+    for index in range(first, min(len(tokens), first + int(table["window"]))):
+        if tokens[index].text in to:
+            following = [tokens.at(p) for p in place_starts]
+            return any(0 < f - index <= 4 for f in following)
+    return False

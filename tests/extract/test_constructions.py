@@ -484,3 +484,35 @@ def test_confidence_is_higher_for_a_plain_decision_than_for_a_weak_cue() -> None
     assert plain.confidence == 0.95
     assert weak.confidence < plain.confidence
     assert 0.0 < weak.confidence < 1.0
+
+
+# Decision nouns name their owner; a limit to a place allows that place.
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Selon la presse, l'autorisation britannique vise des dépôts de munitions en Russie.",
+            "fr",
+        ),
+        (
+            "According to the press, the British authorization covers ammunition depots in Russia.",
+            "en",
+        ),
+    ],
+)
+def test_a_decision_noun_names_its_owner(text: str, language: str) -> None:
+    assert readings(text, language) == [("authorization", "United Kingdom")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le 4 juin, Paris a limité l'usage de ses missiles à la région de Koursk.", "fr"),
+        ("On June 4, Paris limited the use of its missiles to the Kursk region.", "en"),
+    ],
+)
+def test_a_limit_to_a_place_allows_that_place(text: str, language: str) -> None:
+    (event,) = run(text, language)
+    assert (event.type, event.actor, event.places) == ("authorization", "France", ("Kursk",))
