@@ -131,7 +131,10 @@ def _denied(before: Sequence[str], language: str) -> bool:
 
 def is_capability(tokens: Tokens, start: int, language: str, actor_offsets: Sequence[int]) -> bool:
     """An allowing verb whose own subject is a weapon ("the missiles will allow...",
-    "weapons that can strike Russia", "ces systèmes permettraient de toucher")."""
+    "weapons that can strike Russia", "ces systèmes permettraient de toucher"); a
+    passive permission ("the weapons can be used on its soil") is no capability."""
+    if any(w in _words("passive_auxiliaries", language) for w in tokens.words_after(start, 3)[1:]):
+        return False
     subjects = _words("capability_subjects", language)
     relatives = _words("relative_pronouns", language)
     clause_openers = syntax_words("clause_openers", language)

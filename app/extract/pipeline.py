@@ -82,8 +82,11 @@ class Context:
             self.paragraph_date = view.opening_date
 
     def leave(self, view: SentenceView, speaker: actors.Speaker | None) -> None:
+        people = [c for c in view.candidates if c.person is not None and c.subject_like]
         if speaker is not None and speaker.candidate is not None:
             self.speaker = speaker.candidate
+        elif people and speaker is None:
+            self.speaker = people[0]  # "Peskov called it a provocation. He added that..."
         elif speaker is not None and speaker.unnamed and not speaker.refers_back:
             self.speaker = None  # "a source said...": a later "he" is not the earlier speaker
         subjects = [c for c in view.candidates if c.subject_like]
@@ -372,12 +375,8 @@ def sentence_events(
         ):
             context.note(hit, "about Ukraine's own weapons")
             continue
-        if (
-            event_type == "authorization"
-            and not hit.rule.recipient_subject
-            and modality.is_capability(
-                tokens, hit.start, language, [c.start for c in view.candidates]
-            )
+        if event_type == "authorization" and modality.is_capability(
+            tokens, hit.start, language, [c.start for c in view.candidates]
         ):
             context.note(hit, "a weapon's capability")
             continue

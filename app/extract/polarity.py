@@ -54,7 +54,11 @@ def read(tokens: Tokens, hit: TriggerHit, language: str) -> Reading | None:
     # A gap pattern may hold its negation inside ("the policy has not changed"),
     # unless the negation is a word of the pattern itself ("no problem with").
     inner = _WORD.findall(tokens.folded[hit.start : hit.head_start])
-    own_negator = any(w in _negators(language) for w in inner[: len(hit.rule.pattern.split())])
+    own_negator = any(
+        alternative in _negators(language)
+        for word in hit.rule.pattern.split()
+        for alternative in word.split("|")
+    )
     negated = negation.is_negated(tokens, hit.start, hit.end, language, window, direct=direct) or (
         hit.head_start != hit.start
         and not own_negator
