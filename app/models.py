@@ -118,6 +118,9 @@ class Mention(SQLModel, table=True):
     trigger_end: int
     cited_source: str | None = Field(default=None, max_length=200)
     speaker: str | None = Field(default=None, max_length=200)
+    # Who is talking ("person:Dmitry Peskov", "actor:Russia", "unnamed:source"): two
+    # mentions voiced by different people are different events (cluster.py).
+    voice: str | None = Field(default=None, max_length=200)
     negated: bool = False
     confidence: float | None = None
     # The extractor's reasons: which trigger, how the actor and the date were found.

@@ -48,15 +48,6 @@ class Speaker:
         return f"unnamed:{self.unnamed}" if self.unnamed and not self.refers_back else None
 
 
-def voices_differ(a: str | None, b: str | None) -> bool:
-    """Two named people, or a named person and an unnamed source, are two voices; an
-    office or the state itself may be either person speaking for it."""
-    if a is None or b is None or a == b:
-        return False
-    kinds = {a.split(":", 1)[0], b.split(":", 1)[0]}
-    return "actor" not in kinds
-
-
 @dataclass(frozen=True)
 class Choice:
     candidate: Candidate
@@ -110,6 +101,10 @@ def _speaker_of_verb(
         between = tokens.words(tokens.at(max(nearest.end, nearest.phrase_end)), verb)
         if len(between) <= 4:
             return Speaker(nearest, "subject of the verb of saying")
+        # "The Kremlin accused the US of ..., and said": the coordinated verb shares
+        # the clause's subject, the first name of the sentence.
+        if _coordinated_verb(tokens, verb, language) and before[0].role == "subject":
+            return Speaker(before[0], "subject of the coordinated verb of saying")
     after = [c for c in candidates if c.start >= verb_end]
     if after:
         first = after[0]
@@ -132,6 +127,14 @@ def _speaker_of_verb(
         how = "office mentioned before" if subject[-1] in offices else "unnamed"
         return Speaker(None, how, " ".join(subject))
     return None
+
+
+def _coordinated_verb(tokens: Tokens, verb: int, language: str) -> bool:
+    skip = words("auxiliaries", language)
+    index = verb - 1
+    while index >= 0 and tokens[index].text in skip:
+        index -= 1
+    return index >= 0 and tokens[index].text in ("and", "et")
 
 
 def _unnamed_subject(tokens: Tokens, verb: int, language: str) -> list[str]:
@@ -228,7 +231,7 @@ def _passive_agent(
     return agent if any(w in _BE for w in near) else None
 
 
-def _subject_before(
+def _subjects_before(
     tokens: Tokens,
     candidates: Sequence[Candidate],
     position: int,
@@ -237,21 +240,23 @@ def _subject_before(
     language: str,
     *,
     skip_recipients: bool = False,
-) -> Candidate | None:
-    """The nearest subject-like name before `position` in the same clause and the same
-    quote (or outside quotes); a recipient (Ukraine, the user of the weapons) is
-    skipped when asked. A hard clause break ("; but", "mais", "while") ends the search."""
+) -> list[Candidate]:
+    """The subject-like names before `position` in the same clause and the same quote
+    (or outside quotes), nearest first; a recipient (Ukraine, the user of the weapons)
+    is skipped when asked. A hard clause break ("; but", "mais", "while") ends the
+    search."""
     breaks = words("hard_breaks", language)
+    found = []
     for candidate in reversed([c for c in candidates if c.end <= position]):
         between = [t.text for t in tokens.items[tokens.at(candidate.end) : tokens.at(position)]]
         if any(w in breaks for w in between):
-            return None
+            break
         if not candidate.subject_like or _inside(quotes, candidate.start) != quote:
             continue
         if skip_recipients and not polarity.actor_allowed("authorization", candidate.actor):
             continue
-        return candidate
-    return None
+        found.append(candidate)
+    return found
 
 
 def _owner(
@@ -305,15 +310,19 @@ def choose(
     named_speaker = speaker.candidate if speaker else None
     if named_speaker is None and speaker is not None and speaker.refers_back:
         named_speaker = inherited_speaker  # "he said", "a-t-il ajouté", "the minister said"
-    subject = _subject_before(
+    subjects = _subjects_before(
         tokens, candidates, start, quote, quotes, language, skip_recipients=recipient_subject
     )
     if appeal is not None and appeal[0] == "modal":
         # "Ukraine should be allowed", "the allies should lift the limits": the subject
         # is who should be allowed or act; the appeal is the speaker's.
-        subject = None
+        subjects = []
     elif appeal is not None:
-        subject = _subject_before(tokens, candidates, appeal[1], quote, quotes, language)
+        subjects = _subjects_before(tokens, candidates, appeal[1], quote, quotes, language)
+    subject = subjects[0] if subjects else None
+    # Farther subjects of the clause, tried when the nearest cannot be the actor
+    # ("Peskov called Stoltenberg's statement a provocation").
+    farther = [Choice(c, "subject") for c in subjects[1:]]
     options: list[Choice] = []
     owner = _owner(tokens, candidates, start, end, language)
     if owner is not None:
@@ -328,7 +337,8 @@ def choose(
     elif speech_act:
         # The one who asks or warns is the subject of the asking ("Ukraine asked for
         # our authorization", said inside a US official's quote), else the speaker.
-        options += _present(Choice, [(subject, "subject"), (named_speaker, "speaker")])
+        options += _present(Choice, [(subject, "subject")]) + farther
+        options += _present(Choice, [(named_speaker, "speaker")])
     else:
         agent = _passive_agent(tokens, candidates, start, end, language)
         options += _present(Choice, [(agent, "passive agent"), (subject, "subject")])

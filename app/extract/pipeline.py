@@ -24,7 +24,7 @@ from app.extract.sentences import Span, split_sentences
 from app.extract.text import fold
 from app.extract.tokens import Tokens
 from app.extract.triggers import SAME_AS_PREVIOUS, TriggerHit, TriggerRule, find_triggers
-from app.extract.types import ArticleInput, ExtractedEvent
+from app.extract.types import ArticleInput, ExtractedEvent, voices_differ
 from app.resources import load
 
 # Longer sentences are cut for analysis: a run-on "sentence" of many kilobytes is
@@ -64,6 +64,9 @@ class Context:
     paragraph: int = -1
     paragraph_date: dates.DateHit | None = None
     last_date: dates.DateHit | None = None
+    # The day-precise date of the sentence just before, which a sentence continuing the
+    # same statement ("He added...", a quote going on) shares.
+    previous_day: dates.DateHit | None = None
     last_event: ExtractedEvent | None = None
     # When a list: why each trigger did or did not become an event (for debugging).
     trace: list[str] | None = None
@@ -94,6 +97,8 @@ class Context:
             self.subject = subjects[0]
         elif view.candidates:
             self.subject = None
+        days = [d for d in view.date_hits if d.precision == "day"]
+        self.previous_day = days[-1] if days else None
         if view.date_hits:
             self.last_date = view.date_hits[-1]
 
@@ -200,6 +205,7 @@ def _date(
     article: ArticleInput,
     context: Context,
     attribution_date: dates.DateHit | None,
+    continues: bool = False,
 ) -> tuple[dt.date | None, str | None, str, str]:
     """(date, precision, basis, how it was found)."""
     chosen = dates.choose(view.date_hits, view.tokens, trigger_start)
@@ -211,6 +217,10 @@ def _date(
     if dates.refers_back(view.folded, article.language or "en") and context.last_date:
         last = context.last_date
         return last.date, last.precision, "text", "the same day as the previous date"
+    if continues and context.previous_day is not None:
+        # "He added...", "the official said", a quote going on: the same statement.
+        last = context.previous_day
+        return last.date, last.precision, "text", "the statement the sentence continues"
     if context.paragraph_date is not None:
         last = context.paragraph_date
         return last.date, last.precision, "text", "the paragraph's opening date"
@@ -476,7 +486,13 @@ def _event(
 ) -> ExtractedEvent:
     hit, candidate = reading.hit, reading.choice.candidate
     base = view.span.start
-    date, precision, basis, date_how = _date(view, hit.start, article, context, attribution_date)
+    speaker = reading.speaker
+    continues = speaker is not None and (
+        speaker.refers_back or speaker.how == "quote without attribution"
+    )
+    date, precision, basis, date_how = _date(
+        view, hit.start, article, context, attribution_date, continues
+    )
     places = _places(view, (candidate.start, candidate.end), language)
     if hit.rule is _RESTRICTED_USE:
         places = tuple(dict.fromkeys((*places, polarity.banned_place())))
@@ -505,7 +521,9 @@ def _event(
         trigger_end=base + hit.end,
         cited_source=sources.cited_source(view.folded, view.matches, language),
         speaker=_speaker_phrase(sentence_text, candidate, reading.speaker, language),
-        voice=reading.speaker.voice if reading.speaker else None,
+        voice=(reading.speaker.voice if reading.speaker else None)
+        or (f"person:{candidate.person}" if candidate.person else None),
+        lede=view.paragraph <= 1,
         negated=reading.negated,
         confidence=score,
         notes=(
@@ -518,16 +536,17 @@ def _event(
 
 def _compatible_dates(a: ExtractedEvent, b: ExtractedEvent) -> bool:
     """The same date windows as clustering across articles (dates.window), except that
-    one article naming two different days speaks of two different days, and that a
-    sentence dated only by publication may retell any dated one."""
+    one article naming two different days speaks of two different days, and that the
+    headline or the opening paragraph, dated only by publication, may retell any dated
+    reading."""
     if (
         a.date_basis == b.date_basis == "text"
         and a.date_precision == b.date_precision == "day"
         and a.date != b.date
     ):
         return False
-    if "published" in (a.date_basis, b.date_basis):
-        return True  # a sentence with no date of its own retells the article's news
+    if (a.date_basis == "published" and a.lede) or (b.date_basis == "published" and b.lede):
+        return True  # the headline or the lede retells the article's news
     return dates.windows_overlap(
         dates.window(a.date, a.date_precision, a.date_basis),
         dates.window(b.date, b.date_precision, b.date_basis),
@@ -562,7 +581,7 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                 and other.actor == event.actor
                 # The same voice, or the same named weapon, tells the same event.
                 and (
-                    not actors.voices_differ(other.voice, event.voice)
+                    not voices_differ(other.voice, event.voice)
                     or bool((set(other.weapons) & set(event.weapons)) - _generic_weapons())
                 )
                 and _overlap_or_empty(other.weapons, event.weapons, _generic_weapons())

@@ -110,6 +110,7 @@ def update_mention(mention: Mention, reading: Mention) -> None:
         "trigger_end",
         "cited_source",
         "speaker",
+        "voice",
         "negated",
         "confidence",
         "notes",
@@ -170,6 +171,7 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
         trigger_end=event.trigger_end,
         cited_source=event.cited_source,
         speaker=event.speaker,
+        voice=event.voice,
         negated=event.negated,
         confidence=event.confidence,
         notes=list(event.notes),
@@ -186,6 +188,7 @@ READING_COLUMNS: tuple[Any, ...] = (
     Mention.date,
     Mention.date_precision,
     Mention.date_basis,
+    Mention.voice,
 )
 
 
@@ -198,12 +201,15 @@ def reading_of(mention: Mention) -> Reading:
         date=mention.date,
         date_precision=mention.date_precision,
         date_basis=mention.date_basis,
+        voice=mention.voice,
     )
 
 
 def _reading_from_row(row: Any) -> Reading:
-    type_, actor_id, weapons, places, date, precision, basis = row
-    return Reading(type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis)
+    type_, actor_id, weapons, places, date, precision, basis, voice = row
+    return Reading(
+        type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis, voice
+    )
 
 
 def attach_new(session: Session, mention: Mention, article_id: str) -> str | None:
