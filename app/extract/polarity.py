@@ -113,7 +113,7 @@ def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
     restricting = _phrases("restricted_use", language, "restricting").positions(texts)
     uses = _phrases("restricted_use", language, "use").words
     for place in territories:
-        cues = [i for i in restricting if place - 10 <= i <= place and _restricting_here(texts, i)]
+        cues = [i for i in restricting if place - 14 <= i <= place and _restricting_here(texts, i)]
         if not cues:
             continue
         near = [
@@ -175,9 +175,13 @@ def is_advocate(actor: str) -> bool:
 def request_in_scope(tokens: Tokens, hit: TriggerHit, language: str, named_weapon: bool) -> bool:
     """An appeal for far-reaching weapons or for leave to use them (not for help,
     training or talks)."""
+    table = _table("request_objects")
+    off_scope = _table("off_scope_objects")
+    first_words = tokens.words_after(hit.end, int(off_scope["window"]))
+    if any(w in WordSet(off_scope[language]) for w in first_words):
+        return False  # "requested assistance to train pilots": not weapons or leave
     if named_weapon:
         return True
-    table = _table("request_objects")
     objects = _word_set_plain_from(table[language])
     after = tokens.words_after(hit.start, int(table["window"]) + len(hit.text.split()))
     return any(w in objects for w in after)
