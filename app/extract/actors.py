@@ -246,8 +246,11 @@ def _subjects_before(
     is skipped when asked. A hard clause break ("; but", "mais", "while") ends the
     search."""
     breaks = words("hard_breaks", language)
+    asides = _relative_asides(tokens, position, language)
     found = []
     for candidate in reversed([c for c in candidates if c.end <= position]):
+        if any(lo <= candidate.start < hi for lo, hi in asides):
+            continue  # "The minister, whom Berlin criticised, allowed...": not the subject
         between = [t.text for t in tokens.items[tokens.at(candidate.end) : tokens.at(position)]]
         if any(w in breaks for w in between):
             break
@@ -283,6 +286,25 @@ def _owner(
     return None
 
 
+def _relative_asides(tokens: Tokens, position: int, language: str) -> list[tuple[int, int]]:
+    """Comma-bounded relative clauses before `position` (", whom Berlin criticised,", ",
+    que Berlin avait critiqué,"): their subjects belong to the aside."""
+    relatives = words("relative_openers", language)
+    spans = []
+    index = 0
+    limit = tokens.before(position)
+    while index < limit:
+        if tokens[index].text == "," and tokens[index + 1].text in relatives:
+            close = index + 2
+            while close <= limit and tokens[close].text != ",":
+                close += 1
+            if close <= limit:
+                spans.append((tokens[index].end, tokens[close].start))
+            index = close
+        index += 1
+    return spans
+
+
 def _existential(tokens: Tokens, start: int, language: str) -> bool:
     """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
     return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
@@ -298,6 +320,7 @@ def choose(
     recipient_subject: bool,
     appeal: tuple[str, int] | None = None,
     own_use_negation: bool = False,
+    parsed_subjects: Sequence[tuple[int, int]] = (),
     speaker: Speaker | None,
     inherited_speaker: Candidate | None,
     inherited_subject: Candidate | None,
@@ -341,7 +364,12 @@ def choose(
         options += _present(Choice, [(named_speaker, "speaker")])
     else:
         agent = _passive_agent(tokens, candidates, start, end, language)
-        options += _present(Choice, [(agent, "passive agent"), (subject, "subject")])
+        options += _present(Choice, [(agent, "passive agent")])
+        # French: the parse's subject of the trigger's own clause decides between names.
+        options += [
+            Choice(c, "parse subject") for c in _inside_spans(candidates, parsed_subjects[:1])
+        ]
+        options += _present(Choice, [(subject, "subject")])
         options += [Choice(c, "supplier") for c in candidates if c.role == "supplier"]
         # The speaker decides only what has no subject of its own: a permission given to
         # Ukraine, an existential ("there are no limits"), or a sentence attributed as
@@ -371,6 +399,18 @@ def choose(
         ):
             return _coordinated(option, candidates, named_speaker)
     return []
+
+
+def _inside_spans(
+    candidates: Sequence[Candidate], spans: Sequence[tuple[int, int]]
+) -> list[Candidate]:
+    """Names inside the parse's subject spans, never an object or a prepositional phrase."""
+    return [
+        c
+        for lo, hi in spans
+        for c in candidates
+        if lo <= c.start and c.end <= hi and c.role not in ("object", "oblique", "modifier")
+    ]
 
 
 def _present(make: type[Choice], pairs: Sequence[tuple[Candidate | None, str]]) -> list[Choice]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from app.extract import actors, confidence, dates, modality, polarity, roles, sources
+from app.extract import actors, confidence, dates, modality, nlp, polarity, roles, sources
 from app.extract.cues import cue_words
 from app.extract.gazetteer import Match, gazetteer
 from app.extract.language import detect_language
@@ -311,6 +311,7 @@ def sentence_events(
     sentence_speaker: actors.Speaker | None = None
     readings: list[_Reading] = []
     hits = _hits(view, language)
+    parsed = _Parse(article, view, language)
     for hit in hits:
         if hit.rule.type == SAME_AS_PREVIOUS:
             # The same as the last decision read, in this sentence or before it.
@@ -405,6 +406,7 @@ def sentence_events(
             view.candidates,
             (hit.start, hit.end),
             event_type,
+            parsed_subjects=parsed.subjects(hit.start) if event_type in DECISIONS else [],
             pledge=hit.rule.pledge,
             recipient_subject=recipient_subject,
             appeal=appeal,
@@ -444,6 +446,27 @@ def sentence_events(
     if not sentence_speaker:
         sentence_speaker = actors.find_speaker(tokens, view.candidates, 0, language, quotes)
     return events, sentence_speaker
+
+
+DECISIONS = frozenset({"authorization", "restriction"})
+
+
+class _Parse:
+    """The French parse of one sentence, made only when a decision in it has two or
+    more possible subjects to choose between (parsing is most of the cost)."""
+
+    def __init__(self, article: ArticleInput, view: SentenceView, language: str) -> None:
+        self._text = article.analysis_text[view.span.start : view.span.end]
+        names = {c.actor for c in view.candidates if c.subject_like}
+        self._wanted = language == "fr" and len(names) > 1
+        self._tokens: list[nlp.Token] | None = None
+
+    def subjects(self, trigger_start: int) -> list[tuple[int, int]]:
+        if not self._wanted:
+            return []
+        if self._tokens is None:
+            self._tokens = nlp.parse([self._text], "fr")[0] or []
+        return nlp.subject_spans(self._tokens, trigger_start)
 
 
 def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:

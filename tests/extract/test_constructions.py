@@ -516,3 +516,27 @@ def test_a_decision_noun_names_its_owner(text: str, language: str) -> None:
 def test_a_limit_to_a_place_allows_that_place(text: str, language: str) -> None:
     (event,) = run(text, language)
     assert (event.type, event.actor, event.places) == ("authorization", "France", ("Kursk",))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # French: the parse finds the subject of "a autorisé" across the aside.
+        (
+            "Le ministre polonais de la Défense, que Berlin avait critiqué la veille, a autorisé "
+            "les frappes sur le sol russe.",
+            "fr",
+        ),
+        # English: the clause rules skip the comma-bounded relative clause.
+        (
+            "The Polish defence minister, whom Berlin had criticised the day before, allowed "
+            "strikes on Russian soil.",
+            "en",
+        ),
+    ],
+)
+def test_the_subject_of_an_aside_is_not_the_actor(text: str, language: str) -> None:
+    (event,) = run(text, language)
+    assert (event.type, event.actor) == ("authorization", "Poland")
+    how = {"fr": "actor by parse subject (office)", "en": "actor by subject (office)"}
+    assert event.notes[1] == how[language]
