@@ -53,6 +53,8 @@ class SentenceView:
     paragraph: int
     date_hits: list[dates.DateHit]
     opening_date: dates.DateHit | None  # a date that opens the sentence ("On May 21, ...")
+    hits: list[TriggerHit] | None = None  # computed once, when the sentence is read
+    parse: list[nlp.Token] | None = None  # French, only where a decision needs it
 
 
 @dataclass
@@ -310,8 +312,7 @@ def sentence_events(
     has_date = bool(view.date_hits)
     sentence_speaker: actors.Speaker | None = None
     readings: list[_Reading] = []
-    hits = _hits(view, language)
-    parsed = _Parse(article, view, language)
+    hits = view.hits if view.hits is not None else _hits(view, language)
     for hit in hits:
         if hit.rule.type == SAME_AS_PREVIOUS:
             # The same as the last decision read, in this sentence or before it.
@@ -406,7 +407,11 @@ def sentence_events(
             view.candidates,
             (hit.start, hit.end),
             event_type,
-            parsed_subjects=parsed.subjects(hit.start) if event_type in DECISIONS else [],
+            parsed_subjects=(
+                nlp.subject_spans(view.parse, hit.start)
+                if view.parse is not None and event_type in DECISIONS
+                else []
+            ),
             pledge=hit.rule.pledge,
             recipient_subject=recipient_subject,
             appeal=appeal,
@@ -451,22 +456,25 @@ def sentence_events(
 DECISIONS = frozenset({"authorization", "restriction"})
 
 
-class _Parse:
-    """The French parse of one sentence, made only when a decision in it has two or
-    more possible subjects to choose between (parsing is most of the cost)."""
+def _needs_parse(view: SentenceView, language: str) -> bool:
+    """A French decision with two or more possible subjects before it: the rules may
+    hesitate, the parse says which is the subject of its clause."""
+    if language != "fr" or not view.hits:
+        return False
+    for hit in view.hits:
+        if hit.rule.type in DECISIONS or hit.rule.type == SAME_AS_PREVIOUS:
+            before = {c.actor for c in view.candidates if c.subject_like and c.end <= hit.start}
+            if len(before) > 1:
+                return True
+    return False
 
-    def __init__(self, article: ArticleInput, view: SentenceView, language: str) -> None:
-        self._text = article.analysis_text[view.span.start : view.span.end]
-        names = {c.actor for c in view.candidates if c.subject_like}
-        self._wanted = language == "fr" and len(names) > 1
-        self._tokens: list[nlp.Token] | None = None
 
-    def subjects(self, trigger_start: int) -> list[tuple[int, int]]:
-        if not self._wanted:
-            return []
-        if self._tokens is None:
-            self._tokens = nlp.parse([self._text], "fr")[0] or []
-        return nlp.subject_spans(self._tokens, trigger_start)
+def _parse_needed(article: ArticleInput, views: Sequence[SentenceView], language: str) -> None:
+    """Parse, in one batch, the sentences that need it (parsing is most of the cost)."""
+    wanted = [v for v in views if _needs_parse(v, language)]
+    texts = [article.analysis_text[v.span.start : v.span.end] for v in wanted]
+    for view, parse in zip(wanted, nlp.parse(texts, language), strict=True):
+        view.parse = parse
 
 
 def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
@@ -629,6 +637,21 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
     return sorted(kept, key=lambda e: (e.start, e.trigger_start))
 
 
+def _check(deadline: float | None, budget: float | None, where: str, sentences: int) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ExtractionTimeout(
+            f"extraction took longer than its budget of {budget:g} s "
+            f"(stopped {where} of {sentences} sentences)"
+        )
+
+
+def _readable(views: Sequence[SentenceView], index: int, language: str) -> bool:
+    """Worth reading for events: the sentence or a neighbour speaks of weapons, strikes
+    or places ('"There will always be a response", Putin warned' after a sentence on the
+    missiles)."""
+    return any(_is_topical(v, language) for v in views[max(0, index - 1) : index + 2])
+
+
 def extract(
     article: ArticleInput, time_budget: float | None = None, trace: list[str] | None = None
 ) -> list[ExtractedEvent]:
@@ -636,30 +659,27 @@ def extract(
     language = detect_language(article.language, article.analysis_text)
     article = replace(article, language=language)
     views = _views(article, language)
+    readable = [_readable(views, index, language) for index in range(len(views))]
+    for view, read in zip(views, readable, strict=True):
+        if read:
+            view.hits = _hits(view, language)
+    _check(deadline, time_budget, "before parsing", len(views))
+    _parse_needed(article, [v for v, read in zip(views, readable, strict=True) if read], language)
     context = Context(trace=trace)
     events: list[ExtractedEvent] = []
     for index, view in enumerate(views):
-        if deadline is not None and time.monotonic() > deadline:
-            raise ExtractionTimeout(
-                f"extraction took longer than its budget of {time_budget:g} s "
-                f"(stopped at sentence {index + 1} of {len(views)})"
-            )
+        _check(deadline, time_budget, f"at sentence {index + 1}", len(views))
         context.enter(view)
         if trace is not None:
             roles_seen = ", ".join(f"{c.actor}/{c.role}" for c in view.candidates)
             trace.append(f"S{index} p{view.paragraph} {view.folded[:150]!r} [{roles_seen}]")
         speaker = None
-        if view.candidates or context.speaker is not None:
-            # Topical: the sentence or a neighbour speaks of weapons, strikes or places
-            # ('"There will always be a response", Putin warned' after a sentence on
-            # the missiles).
-            neighbours = views[max(0, index - 1) : index + 2]
-            if any(_is_topical(v, language) for v in neighbours):
-                following = views[index + 1] if index + 1 < len(views) else None
-                found, speaker = sentence_events(article, view, following, context, language)
-                events.extend(found)
-                if found:
-                    context.last_event = found[-1]
+        if readable[index] and (view.candidates or context.speaker is not None):
+            following = views[index + 1] if index + 1 < len(views) else None
+            found, speaker = sentence_events(article, view, following, context, language)
+            events.extend(found)
+            if found:
+                context.last_event = found[-1]
         if speaker is None and view.candidates:
             quotes = actors.quote_spans(view.folded)
             speaker = actors.find_speaker(view.tokens, view.candidates, 0, language, quotes)
