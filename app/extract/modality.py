@@ -80,9 +80,10 @@ def mood(
     is_question: bool,
     permission: bool = False,
 ) -> str | None:
-    """`permission`: the trigger states what the user may do ("may only be used"), so
-    its modals are deontic, not speculative."""
-    """None when the trigger at [start, end) is asserted, else why it is not an event."""
+    """None when the trigger at [start, end) is asserted, else why it is not an event.
+
+    `permission`: the trigger states what the user may do ("may only be used"), so its
+    modals are deontic, not speculative."""
     before = tokens.words_before(start, 40)
     if is_question or _phrases("question", language).found_in(segment_words(tokens, start)):
         return "question"
@@ -100,7 +101,12 @@ def mood(
         return "hypothetical"
     near = segment[-_window() :]
     if permission:
-        near = [w for w in near if w not in _words("permission_modals", language)]
+        deontic = _words("permission_modals", language)
+        reported = _words("reported_permission_modals", language)
+        in_reported_speech = _reported(tokens, start, language)
+        near = [
+            w for w in near if w not in deontic and not (in_reported_speech and w in reported)
+        ]
     if _phrases("speculative", language).found_in(near):
         return "speculative"
     if _conditional_mood(tokens, start, end, language) and not _reported(tokens, start, language):

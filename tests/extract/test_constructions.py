@@ -540,3 +540,89 @@ def test_the_subject_of_an_aside_is_not_the_actor(text: str, language: str) -> N
     assert (event.type, event.actor) == ("authorization", "Poland")
     how = {"fr": "actor by parse subject (office)", "en": "actor by subject (office)"}
     assert event.notes[1] == how[language]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Le gouvernement danois a confirmé que Kiev pouvait employer les missiles fournis "
+            "contre des dépôts en Russie.",
+            "fr",
+        ),
+        (
+            "The Danish government confirmed that the supplied missiles can be used against "
+            "depots in Russia.",
+            "en",
+        ),
+    ],
+)
+def test_a_reported_or_passive_permission_is_the_speakers_authorization(
+    text: str, language: str
+) -> None:
+    events = run(text, language)
+    assert [(e.type, e.actor, e.places) for e in events] == [
+        ("authorization", "Denmark", ("Russian territory",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Dutch defence minister said the jets could not be used over Russian territory.",
+            [("restriction", "Netherlands")],
+        ),
+        ("Kyiv could use the new jets to hit airfields in Russia.", []),
+    ],
+)
+def test_could_is_a_permission_only_in_reported_speech(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Kiev a obtenu le feu vert d'Oslo pour frapper des dépôts en Russie.", "fr"),
+        ("Kyiv received permission from Oslo to strike depots in Russia.", "en"),
+    ],
+)
+def test_a_permission_received_belongs_to_who_gave_it(text: str, language: str) -> None:
+    assert readings(text, language) == [("authorization", "Norway")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Madrid puts no caps on the depth of strikes Kyiv may carry out.",
+            [("authorization", "Spain")],
+        ),
+        (
+            "Madrid asks only that the laws of war be respected when Kyiv fires Spanish shells.",
+            [("authorization", "Spain")],
+        ),
+        (
+            "Madrid said the Spanish launchers must stay on Ukrainian soil.",
+            [("restriction", "Spain")],
+        ),
+        ("Madrid backed the G7 price cap on Russian oil.", []),
+    ],
+)
+def test_denied_caps_bare_conditions_and_staying_on_ukrainian_soil(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Selon Peskov, de telles frappes signifieraient que l'Alliance combat la Russie.", "fr"),
+        ("Peskov said such strikes would mean the Alliance is fighting Russia.", "en"),
+    ],
+)
+def test_strikes_meaning_war_with_russia_are_a_warning(text: str, language: str) -> None:
+    assert readings(text, language) == [("warning", "Russia")]
