@@ -305,9 +305,20 @@ def _relative_asides(tokens: Tokens, position: int, language: str) -> list[tuple
     return spans
 
 
-def _existential(tokens: Tokens, start: int, language: str) -> bool:
-    """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
-    return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
+def _speakers_own(tokens: Tokens, start: int, language: str) -> bool:
+    """No subject but the speaker's: an existential ('there are no restrictions', 'il n'y
+    a plus de limitations') or a first-person subject ('we do not encourage strikes')."""
+    before = tokens.words_before(start, 6)
+    if syntax_phrases("existentials", language).found_in(before):
+        return True
+    clause = before[-4:]
+    openers = words("clause_openers", language)
+    for word in reversed(clause):
+        if word in openers:
+            return False
+        if word in words("first_person", language):
+            return True
+    return False
 
 
 def choose(
@@ -372,12 +383,12 @@ def choose(
         options += _present(Choice, [(subject, "subject")])
         options += [Choice(c, "supplier") for c in candidates if c.role == "supplier"]
         # The speaker decides only what has no subject of its own: a permission given to
-        # Ukraine, an existential ("there are no limits"), or a sentence attributed as
-        # a whole ("... This was announced by the spokesman").
+        # Ukraine, an existential ("there are no limits"), a first-person subject, or a
+        # sentence attributed as a whole ("... This was announced by the spokesman").
         if named_speaker is not None and (
             quote is not None
             or recipient_subject
-            or _existential(tokens, start, language)
+            or _speakers_own(tokens, start, language)
             or (speaker is not None and speaker.how.startswith("attribution"))
         ):
             options.append(Choice(named_speaker, "speaker"))

@@ -79,11 +79,14 @@ def mood(
     sentence_has_date: bool,
     is_question: bool,
     permission: bool = False,
+    appeal_at: int | None = None,
 ) -> str | None:
     """None when the trigger at [start, end) is asserted, else why it is not an event.
 
     `permission`: the trigger states what the user may do ("may only be used"), so its
-    modals are deontic, not speculative."""
+    modals are deontic, not speculative. `appeal_at`: the offset of the appeal that
+    governs the trigger ("urged allies to consider lifting"): the appeal is what must be
+    asserted, what it asks for may well be a plan."""
     before = tokens.words_before(start, 40)
     if is_question or _phrases("question", language).found_in(segment_words(tokens, start)):
         return "question"
@@ -99,7 +102,8 @@ def mood(
     segment = segment_words(tokens, start, 25)
     if _phrases("conditional", language).found_in(segment):
         return "hypothetical"
-    near = segment[-_window() :]
+    near = segment_words(tokens, appeal_at, 25) if appeal_at is not None else segment
+    near = near[-_window() :]
     if permission:
         deontic = _words("permission_modals", language)
         reported = _words("reported_permission_modals", language)

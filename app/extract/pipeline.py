@@ -345,6 +345,11 @@ def sentence_events(
         ):
             context.note(hit, "refusal to supply with no reason tied to Russia")
             continue
+        appeal = (
+            polarity.request_cue(tokens, hit.start, language)
+            if event_type == "authorization"
+            else None
+        )
         why_not = modality.mood(
             tokens,
             hit.start,
@@ -354,6 +359,7 @@ def sentence_events(
             sentence_has_date=has_date,
             is_question=is_question,
             permission=hit.rule.recipient_subject,
+            appeal_at=appeal[1] if appeal is not None else None,
         )
         # Undated background still counts when an official in office says it: their
         # statement is policy ("Previously, the minister had said the strikes were legal").
@@ -377,11 +383,8 @@ def sentence_events(
                 hit, "an appeal for something other than far-reaching weapons or their use"
             )
             continue
-        appeal = None
-        if event_type == "authorization":
-            appeal = polarity.request_cue(tokens, hit.start, language)
-            if appeal is not None:
-                event_type = "request"
+        if appeal is not None:
+            event_type = "request"
         if event_type in ("authorization", "restriction") and modality.own_weapons(
             tokens, hit.start, hit.end, language
         ):

@@ -626,3 +626,49 @@ def test_denied_caps_bare_conditions_and_staying_on_ukrainian_soil(
 )
 def test_strikes_meaning_war_with_russia_are_a_warning(text: str, language: str) -> None:
     assert readings(text, language) == [("warning", "Russia")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Le secrétaire général de l'OTAN a exhorté les alliés à envisager de lever les "
+            "restrictions sur les missiles.",
+            "fr",
+            [("request", "NATO")],
+        ),
+        (
+            "The NATO secretary general said it was time for allies to consider lifting the "
+            "restrictions on the missiles.",
+            "en",
+            [("request", "NATO")],
+        ),
+        ("Oslo is considering lifting the restrictions on the missiles.", "en", []),
+    ],
+)
+def test_an_appeal_may_ask_for_a_plan_but_a_plan_is_no_decision(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("« Nous n'encourageons pas les frappes en Russie », a déclaré le ministère danois.", "fr"),
+        ("We do not encourage strikes inside Russia, the Danish ministry said.", "en"),
+    ],
+)
+def test_a_first_person_subject_is_the_speakers_government(text: str, language: str) -> None:
+    assert readings(text, language) == [("restriction", "Denmark")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Oslo n'a pas changé sa position sur l'emploi des missiles en Russie.", "fr"),
+        ("Oslo said its position on the use of the missiles in Russia remains unchanged.", "en"),
+    ],
+)
+def test_an_unchanged_position_is_a_standing_restriction(text: str, language: str) -> None:
+    assert readings(text, language) == [("restriction", "Norway")]
