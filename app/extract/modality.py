@@ -108,9 +108,7 @@ def mood(
         deontic = _words("permission_modals", language)
         reported = _words("reported_permission_modals", language)
         in_reported_speech = _reported(tokens, start, language)
-        near = [
-            w for w in near if w not in deontic and not (in_reported_speech and w in reported)
-        ]
+        near = [w for w in near if w not in deontic and not (in_reported_speech and w in reported)]
     if _phrases("speculative", language).found_in(near):
         return "speculative"
     if _conditional_mood(tokens, start, end, language) and not _reported(tokens, start, language):
