@@ -672,3 +672,33 @@ def test_a_first_person_subject_is_the_speakers_government(text: str, language: 
 )
 def test_an_unchanged_position_is_a_standing_restriction(text: str, language: str) -> None:
     assert readings(text, language) == [("restriction", "Norway")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Kiev n'a pas l'intention de frapper le territoire russe avec les armes reçues.", "fr"),
+        ("Kyiv does not plan to strike Russian territory with the weapons it receives.", "en"),
+    ],
+)
+def test_kyivs_stated_intention_not_to_strike_russia_is_its_own_restriction(
+    text: str, language: str
+) -> None:
+    assert [(e.type, e.actor, e.places) for e in run(text, language)] == [
+        ("restriction", "Ukraine", ("Russian territory",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Moscou a prévenu que les pays fournissant ces missiles deviendraient des "
+            "belligérants.",
+            "fr",
+        ),
+        ("Moscow said the states supplying the missiles would become combatants.", "en"),
+    ],
+)
+def test_suppliers_becoming_combatants_is_a_warning(text: str, language: str) -> None:
+    assert readings(text, language) == [("warning", "Russia")]
