@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extract import polarity
-from app.extract.cues import cue_words
+from app.extract.cues import WordSet, cue_words
 from app.extract.roles import Candidate, syntax_phrases, words
 from app.extract.tokens import Tokens
 
@@ -110,8 +110,15 @@ def _speaker_of_verb(
         first = after[0]
         between = tokens.words(verb + 1, tokens.at(first.phrase_start))
         markers = words("complement_markers", language)
+        # "The decision, announced on Monday, lets Ukraine...": a clause break after
+        # the verb ends its subject's reach.
+        broken = any(
+            tokens[i].text in (",", ";", ":")
+            for i in range(verb + 1, tokens.at(first.phrase_start))
+        )
         if (
             len(between) <= 5
+            and not broken
             and not any(w in markers for w in between)
             and first.role not in ("oblique", "object", "modifier")
         ):
@@ -247,12 +254,13 @@ def _subjects_before(
     search."""
     breaks = words("hard_breaks", language)
     asides = _relative_asides(tokens, position, language)
+    shared = _shared_subject_break(tokens, position, breaks)
     found = []
     for candidate in reversed([c for c in candidates if c.end <= position]):
         if any(lo <= candidate.start < hi for lo, hi in asides):
             continue  # "The minister, whom Berlin criticised, allowed...": not the subject
-        between = [t.text for t in tokens.items[tokens.at(candidate.end) : tokens.at(position)]]
-        if any(w in breaks for w in between):
+        first, last = tokens.at(candidate.end), tokens.at(position)
+        if any(tokens[i].text in breaks and i != shared for i in range(first, last)):
             break
         if not candidate.subject_like or _inside(quotes, candidate.start) != quote:
             continue
@@ -260,6 +268,15 @@ def _subjects_before(
             continue
         found.append(candidate)
     return found
+
+
+def _shared_subject_break(tokens: Tokens, position: int, breaks: WordSet) -> int | None:
+    """The break right before a verb with no subject of its own ("Oslo bans X but
+    allows Y", "interdit X, mais autorise Y"): the verb shares the subject before it."""
+    index = tokens.before(position)
+    if index >= 0 and tokens[index].text in breaks:
+        return index
+    return None
 
 
 def _owner(

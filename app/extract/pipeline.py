@@ -184,10 +184,18 @@ def _weapons(view: SentenceView, trigger_start: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _places(view: SentenceView, actor_span: tuple[int, int], language: str) -> tuple[str, ...]:
+def _places(
+    view: SentenceView,
+    actor_span: tuple[int, int],
+    language: str,
+    reach: tuple[int, int] | None = None,
+) -> tuple[str, ...]:
+    """The places of the sentence (within `reach` when several decisions share it)."""
     cues = cue_words("place_before", language)
     names: list[str] = []
     for match in view.matches:
+        if reach is not None and not reach[0] <= match.start < reach[1]:
+            continue
         if match.kind == "place":
             names.append(match.name)
         elif (
@@ -259,6 +267,8 @@ def _claims_for_another(
     said_by = speaker.candidate if speaker else None
     if said_by is None or said_by.actor == choice.candidate.actor:
         return False
+    if said_by.group == choice.candidate.group:
+        return False  # "the Netherlands and Sweden have said...": each speaks for itself
     # A warning is Russia's own words: another government's official telling of Russia's
     # "provocations" is no Russian warning.
     return event_type != "warning" or said_by.person is not None
@@ -447,9 +457,10 @@ def sentence_events(
         if forward is not None and following and following.date_hits
         else None
     )
+    kept = _one_per_actor(readings)
     events = [
-        _event(article, view, r, context, language, attribution_date)
-        for r in _one_per_actor(readings)
+        _event(article, view, r, context, language, attribution_date, _place_reach(r, kept))
+        for r in kept
     ]
     if not sentence_speaker:
         sentence_speaker = actors.find_speaker(tokens, view.candidates, 0, language, quotes)
@@ -483,7 +494,8 @@ def _parse_needed(article: ArticleInput, views: Sequence[SentenceView], language
 def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
     """One reading per type and actor in a sentence. A decision read inside an appeal
     by the same actor is the appeal's content, not a separate decision, and the scope
-    limit of an authorization is no separate restriction."""
+    limit that follows an authorization is no separate restriction (a ban stated first,
+    "but Crimea is fair game", is one)."""
     by_key: dict[tuple[str, str], _Reading] = {}
     for reading in readings:
         key = (reading.type, reading.choice.candidate.actor)
@@ -504,10 +516,28 @@ def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
             and appeal.hit.start < reading.hit.start < appeal.hit.end + 80
         ):
             continue
-        if event_type == "restriction" and ("authorization", actor) in by_key:
-            continue
+        permission = by_key.get(("authorization", actor))
+        if (
+            event_type == "restriction"
+            and permission is not None
+            and permission.hit.start < reading.hit.start
+        ):
+            continue  # "allowed strikes near Kharkiv, but not deeper": the scope's edge
         kept.append(reading)
     return sorted(kept, key=lambda r: r.hit.start)
+
+
+def _place_reach(reading: _Reading, kept: Sequence[_Reading]) -> tuple[int, int] | None:
+    """Where a decision's places may be when the sentence holds decisions of two types
+    ("bans their use in Russia but allows strikes on Crimea"): from the sentence's start
+    (the first decision) or its own trigger, up to the next decision's trigger."""
+    if len({r.type for r in kept}) < 2:
+        return None
+    starts = sorted({r.hit.start for r in kept})
+    position = starts.index(reading.hit.start)
+    lo = 0 if position == 0 else reading.hit.start
+    hi = starts[position + 1] if position + 1 < len(starts) else 1 << 30
+    return lo, hi
 
 
 def _event(
@@ -517,6 +547,7 @@ def _event(
     context: Context,
     language: str,
     attribution_date: dates.DateHit | None,
+    place_reach: tuple[int, int] | None = None,
 ) -> ExtractedEvent:
     hit, candidate = reading.hit, reading.choice.candidate
     base = view.span.start
@@ -527,7 +558,7 @@ def _event(
     date, precision, basis, date_how = _date(
         view, hit.start, article, context, attribution_date, continues
     )
-    places = _places(view, (candidate.start, candidate.end), language)
+    places = _places(view, (candidate.start, candidate.end), language, place_reach)
     if hit.rule is _RESTRICTED_USE:
         places = tuple(dict.fromkeys((*places, polarity.banned_place())))
     weapons = _weapons(view, hit.start)

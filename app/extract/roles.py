@@ -108,6 +108,8 @@ def _role_from_context(
         return "supplier", first
     if after and after[0] in words("group_heads", language):
         return "modifier", first
+    if language == "en" and after and after[0] in words("weapon_heads", language):
+        return "supplier", first  # "US missiles", "British jets": who supplies them
     start = _phrase_start(tokens, first, inside, language)
     before = tokens.words(max(0, start - 4), start)
     if not before or (start > 0 and tokens[start - 1].text in ('"', ":", ";", "(", ")")):

@@ -702,3 +702,45 @@ def test_kyivs_stated_intention_not_to_strike_russia_is_its_own_restriction(
 )
 def test_suppliers_becoming_combatants_is_a_warning(text: str, language: str) -> None:
     assert readings(text, language) == [("warning", "Russia")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Oslo interdit l'emploi de ses armes en Russie, mais autorise les frappes en Crimée.",
+            "fr",
+            [("restriction", ("Russian territory",)), ("authorization", ("Crimea",))],
+        ),
+        (
+            "Oslo bans the use of its arms in Russia but allows strikes on Crimea.",
+            "en",
+            [("restriction", ("Russian territory",)), ("authorization", ("Crimea",))],
+        ),
+        (
+            "Oslo allowed strikes near Kharkiv but banned any deeper into Russia.",
+            "en",
+            [("authorization", ("Kharkiv", "Russian territory"))],
+        ),
+    ],
+)
+def test_a_ban_stated_before_a_permission_stands_a_limit_after_it_is_its_scope(
+    text: str, language: str, expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    assert [(e.type, e.places) for e in run(text, language)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The decision, announced on Monday, lets Kyiv use Swedish missiles in Russia.",
+            ["Sweden"],
+        ),
+        ("Norway and Sweden have said Kyiv can use their weapons in Russia.", ["Norway", "Sweden"]),
+    ],
+)
+def test_suppliers_named_beside_their_weapons_or_together_each_decide(
+    text: str, expected: list[str]
+) -> None:
+    assert [e.actor for e in run(text, "en")] == expected
