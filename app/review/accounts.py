@@ -133,7 +133,9 @@ def list_editors(session: Session) -> list[EditorInfo]:
         ).all()
     )
     return [
-        EditorInfo(e.name, e.created_at, e.removed_at, tokens.get(e.id, 0), sessions.get(e.id, 0))
+        EditorInfo(
+            e.name, e.created_at, e.removed_at, tokens.get(e.id or 0, 0), sessions.get(e.id or 0, 0)
+        )
         for e in session.exec(select(Editor).order_by(col(Editor.name)))
     ]
 
@@ -162,6 +164,7 @@ def create_token(session: Session, name: str, label: str | None = None) -> tuple
     """A new token for the editor: the row, and the token itself (shown once)."""
     editor = active_editor(session, name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert editor.id is not None
     row = ApiToken(
         editor_id=editor.id, token_hash=digest(token), prefix=token[:12], label=label or None
     )

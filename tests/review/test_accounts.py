@@ -52,7 +52,7 @@ def test_a_name_is_never_given_twice_even_after_removal(session: Session) -> Non
 
 def test_a_token_is_stored_hashed_and_names_its_editor(session: Session) -> None:
     accounts.add_editor(session, "ana", PASSWORD)
-    row, token = accounts.create_token(session, "ana", "nightly script")
+    _, token = accounts.create_token(session, "ana", "nightly script")
     stored = session.exec(select(ApiToken)).one()
     assert token.startswith("tlt_") and len(token) == 47
     assert stored.token_hash == accounts.digest(token) and token not in stored.token_hash
