@@ -254,6 +254,7 @@ def reextract(
     table.add_row("readings unchanged", str(report.total("kept")))
     table.add_row("readings added", str(report.total("added")))
     table.add_row("readings removed", str(report.total("removed")))
+    table.add_row("readings kept by review", str(report.total("kept_by_review")))
     table.add_row("events retired", str(report.total("retired_events")))
     table.add_row("articles failed", str(len(report.failed)))
     out.print(table)
