@@ -13,6 +13,8 @@ E1_JSON = {
     "date_precision": "day",
     "date_basis": "text",
     "confidence": 0.95,
+    "reviewed": False,
+    "reviewed_at": None,
     "weapons": [{"id": "atacms", "name": "ATACMS"}, {"id": "himars", "name": "HIMARS"}],
     "places": [{"id": "kharkiv", "name": "Kharkiv"}],
     "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
@@ -138,7 +140,7 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     assert params == [
         "limit", "offset",
         "type", "actor", "weapon", "place", "outlet", "date_from", "date_to", "q", "order",
-        "min_confidence",
+        "min_confidence", "reviewed",
     ]  # fmt: skip
 
 
