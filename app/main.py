@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import api, docs, errors, exports, pages, state
+from app.web import api, desk, docs, errors, exports, pages, review_api, state
 from app.web.security import SecurityHeaders
 from app.web.templating import STATIC_DIR
 
@@ -23,7 +23,9 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(exports.router)
+    app.include_router(review_api.router)
     app.include_router(api.router)
+    app.include_router(desk.router)
     app.include_router(state.router)
     app.include_router(state.api_router)
     app.include_router(docs.router)

@@ -130,9 +130,13 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert sorted(spec["paths"]) == [
         "/api/articles/{article_id}",
+        "/api/articles/{article_id}/events",
         "/api/events",
         "/api/events/{event_id}",
+        "/api/events/{event_id}/history",
+        "/api/events/{event_id}/review",
         "/api/facets",
+        "/api/review/actions/{action_id}/undo",
         "/api/state",
         "/api/state/changes",
     ]
