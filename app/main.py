@@ -1,4 +1,5 @@
-"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only."""
+"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only for
+anonymous visitors; editors write through the review desk (/review, /api/.../review)."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -14,7 +15,8 @@ def create_app() -> FastAPI:
         description=(
             "How Western governments restrict or authorize Ukraine's use of supplied "
             "weapons against Russia, and how Russia warns in return: dated events, each "
-            "traceable to quotes in named sources. Read-only."
+            "traceable to quotes in named sources. Reading needs no account; the review "
+            "endpoints need an API token (Authorization: Bearer)."
         ),
         version="1",
         docs_url=None,  # served by app.web.docs from local files: no CDN
