@@ -22,7 +22,7 @@ from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
 from app.ingest.urls import looks_like_url
 from app.migrate import downgrade_database, upgrade_database
-from app.review_cli import token_cli, user_cli
+from app.review_cli import export_gold, token_cli, user_cli
 
 cli = typer.Typer(
     help="The weapons-use policy timeline.", no_args_is_help=True, add_completion=False
@@ -32,6 +32,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(feeds_cli, name="feeds")
 cli.add_typer(user_cli, name="user")
 cli.add_typer(token_cli, name="token")
+cli.command("export-gold")(export_gold)
 # soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
 # a file named ':warning:.md' is printed as named.
 out = Console(soft_wrap=True, emoji=False)

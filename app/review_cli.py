@@ -4,6 +4,7 @@
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -148,3 +149,19 @@ def token_revoke(
     with database() as session:
         accounts.revoke_token(session, token_id)
     out.print(f"token {token_id} revoked")
+
+
+def export_gold(
+    path: Annotated[Path, typer.Argument(help="The gold YAML to write; articles/ goes beside it.")],
+) -> None:
+    """Write the reviewed events as a gold annotation (../shared/corpus's schema), with
+    the articles' texts, so that `timeline evaluate PATH` scores the extractor against
+    the analysts' corrections."""
+    from app.review.gold import export_gold as export
+
+    with database() as session:
+        report = export(session, path)
+    out.print(
+        f"{report.articles} article(s), {report.events} event(s) written to {shown(path)}; "
+        f"{report.skipped} article(s) left out (events not reviewed yet)"
+    )
