@@ -422,6 +422,12 @@ def _form_values(session: Session, event: Event) -> dict[str, str]:
     }
 
 
+def _choices(session: Session) -> dict[str, Any]:
+    """What the edit and add forms offer: the types, and the actors' names to complete."""
+    actors = session.exec(select(Actor.name).order_by(col(Actor.name))).all()
+    return {"types": EVENT_TYPES, "actors": list(actors)}
+
+
 def _event_page(
     request: Request,
     session: Session,
@@ -451,8 +457,7 @@ def _event_page(
         "form": form or _form_values(session, event),
         "error": error,
         "saved": saved,
-        "types": EVENT_TYPES,
-        "actors": [a.name for a in session.exec(select(Actor).order_by(col(Actor.name)))],
+        **_choices(session),
     }
     return _page(request, "review/event.html", context, status)
 
@@ -490,8 +495,7 @@ def _article_page(
         "mentions": rows,
         "form": form or {},
         "error": error,
-        "types": EVENT_TYPES,
-        "actors": [a.name for a in session.exec(select(Actor).order_by(col(Actor.name)))],
+        **_choices(session),
     }
     return _page(request, "review/article.html", context, status)
 

@@ -136,6 +136,13 @@ def _apply(
     return response
 
 
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads and checks its JSON itself (so that
+    invalid values answer 422 with our message)."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 OPENAPI_WRITE: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API token, or not a valid one"},
     422: {"description": "Invalid body or field values"},
@@ -151,12 +158,7 @@ OPENAPI_WRITE: dict[int | str, dict[str, Any]] = {
         308: {"description": "An old id: the same request to the event's id"},
         409: {"description": "Refused in the event's state"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ReviewIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(ReviewIn),
 )
 async def review_event(request: Request, session: SessionDep, event_id: str) -> Response:
     """Confirm, reject, edit, merge or detach (audited; undo with /api/review/actions/{id}/undo)."""
@@ -219,12 +221,7 @@ async def undo_action(request: Request, session: SessionDep, action_id: int) -> 
         404: {"description": "No such article"},
         409: {"description": "Already read"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": AddIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(AddIn),
 )
 async def add_event(request: Request, session: SessionDep, article_id: str) -> Response:
     """Add an event the extractor missed, from a span of the article's text."""

@@ -5,6 +5,7 @@ import io
 from xml.etree import ElementTree as ET
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -13,6 +14,13 @@ from tests.web.desk_fixtures import csrf_of, desk_csrf, sign_in
 from tests.web.dom import parse
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
+
+
+def post_edit(client: TestClient, event_id: str, **fields: str) -> Response:
+    """Open the event's review page as the signed-in editor and save its edit form."""
+    page = client.get(f"/review/events/{event_id}")
+    form = {"csrf_token": csrf_of(page.text), "type": "restriction", **fields}
+    return client.post(f"/review/events/{event_id}/edit", data=form, follow_redirects=False)
 
 
 def test_the_desk_asks_anonymous_visitors_to_sign_in(
@@ -137,12 +145,10 @@ def test_editing_from_the_form_corrects_the_fields(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     sign_in(client, "ana")
-    page = client.get(f"/review/events/{E2}")
-    form = {
-        "csrf_token": csrf_of(page.text), "type": "restriction", "actor": "Germany", "date": "2024-02-20",
-        "date_basis": "text", "weapons": "Taurus, Storm Shadow", "places": "", "summary": "",
-    }  # fmt: skip
-    response = client.post(f"/review/events/{E2}/edit", data=form, follow_redirects=False)
+    response = post_edit(
+        client, E2, actor="Germany", date="2024-02-20", date_basis="text",
+        weapons="Taurus, Storm Shadow", places="", summary="",
+    )  # fmt: skip
     assert response.status_code == 303
     assert response.headers["location"].startswith(f"/review/events/{E2}?saved=")
     event = client.get(f"/api/events/{E2}").json()
@@ -159,14 +165,7 @@ def test_a_bad_edit_shows_the_message_and_keeps_what_was_typed(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     sign_in(client, "ana")
-    page = client.get(f"/review/events/{E2}")
-    form = {
-        "csrf_token": csrf_of(page.text),
-        "type": "restriction",
-        "actor": "Narnia",
-        "date": "2024-02",
-    }
-    response = client.post(f"/review/events/{E2}/edit", data=form)
+    response = post_edit(client, E2, actor="Narnia", date="2024-02")
     assert response.status_code == 422
     doc = parse(response.text)
     assert doc.find("p", cls="error-message").text.startswith("unknown actor 'Narnia'")
@@ -285,17 +284,7 @@ def test_the_public_event_page_shows_the_history(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     sign_in(client, "ana")
-    page = client.get(f"/review/events/{E2}")
-    form = {
-        "csrf_token": csrf_of(page.text),
-        "type": "restriction",
-        "actor": "France",
-        "date": "2024-02",
-        "weapons": "Taurus",
-        "places": "",
-        "summary": "",
-    }
-    client.post(f"/review/events/{E2}/edit", data=form)
+    post_edit(client, E2, actor="France", date="2024-02", weapons="Taurus", places="", summary="")
     doc = parse(client.get(f"/events/{E2}").text)
     entry = doc.find("ol", cls="history-log").find("li")
     assert "ana edited" in entry.find("p").text
