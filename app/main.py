@@ -1,9 +1,10 @@
-"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only."""
+"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only for
+anonymous visitors; editors write through the review desk (/review, /api/.../review)."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import api, docs, errors, exports, pages, state
+from app.web import api, desk, docs, errors, exports, pages, review_api, state
 from app.web.security import SecurityHeaders
 from app.web.templating import STATIC_DIR
 
@@ -14,7 +15,8 @@ def create_app() -> FastAPI:
         description=(
             "How Western governments restrict or authorize Ukraine's use of supplied "
             "weapons against Russia, and how Russia warns in return: dated events, each "
-            "traceable to quotes in named sources. Read-only."
+            "traceable to quotes in named sources. Reading needs no account; the review "
+            "endpoints need an API token (Authorization: Bearer)."
         ),
         version="1",
         docs_url=None,  # served by app.web.docs from local files: no CDN
@@ -24,6 +26,8 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(exports.router)
     app.include_router(api.router)
+    app.include_router(review_api.router)
+    app.include_router(desk.router)
     app.include_router(state.router)
     app.include_router(state.api_router)
     app.include_router(docs.router)

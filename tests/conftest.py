@@ -12,6 +12,9 @@ from app.db import get_engine, make_engine
 from app.migrate import upgrade_database
 from tests.local_server import LocalServer, serve
 
+# The review desk's fixtures (editors, tokens, signed-in clients), for the web tests.
+pytest_plugins = ["tests.web.desk_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 

@@ -43,6 +43,8 @@ class EventFilter:
     q: str = ""
     # Only events at least this sure (app/extract/confidence.py); None: every event.
     min_confidence: float | None = None
+    # True: only events a person reviewed; False: only machine-read ones; None: both.
+    reviewed: bool | None = None
     order: Order = "asc"
     # The dates as the user typed them, to echo them back in the form and links.
     raw_dates: tuple[str, str] = field(default=("", ""), compare=False)
@@ -67,6 +69,7 @@ class EventFilter:
             or self.has_dates
             or self.q
             or self.min_confidence is not None
+            or self.reviewed is not None
         )
 
     def cache_key(self) -> tuple[object, ...]:
@@ -76,6 +79,7 @@ class EventFilter:
             self.date_to,
             self.q,
             self.min_confidence,
+            self.reviewed,
         )
 
 
@@ -111,6 +115,16 @@ def parse_confidence(raw: str | None) -> float | None:
     return round(value, 2)
 
 
+def parse_reviewed(raw: str | None) -> bool | None:
+    """true: reviewed by a person; false: machine-read only; empty: every event."""
+    text = (raw or "").strip().lower()
+    if not text:
+        return None
+    if text not in ("true", "false"):
+        raise BadParam(f"reviewed must be true or false, not {text[:40]!r}")
+    return text == "true"
+
+
 def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
     values = [v.strip() for v in raw if v.strip()]
     if len(values) > MAX_VALUES:
@@ -134,6 +148,7 @@ def build_filter(
     q: str | None = None,
     order: str | None = None,
     min_confidence: str | None = None,
+    reviewed: str | None = None,
 ) -> EventFilter:
     types = _ids("type", type or [])
     for value in types:
@@ -152,6 +167,7 @@ def build_filter(
         raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
     return EventFilter(
         min_confidence=parse_confidence(min_confidence),
+        reviewed=parse_reviewed(reviewed),
         type=types,
         actor=_ids("actor", actor or []),
         weapon=_ids("weapon", weapon or []),
@@ -182,6 +198,10 @@ def filter_params(
     min_confidence: Annotated[
         str | None, Query(description="Only events at least this sure: a number from 0 to 1")
     ] = None,
+    reviewed: Annotated[
+        str | None,
+        Query(description="true: only events a person reviewed; false: only machine-read ones"),
+    ] = None,
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(
@@ -195,4 +215,5 @@ def filter_params(
         q=q,
         order=order,
         min_confidence=min_confidence,
+        reviewed=reviewed,
     )
