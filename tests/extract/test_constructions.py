@@ -644,6 +644,12 @@ def test_strikes_meaning_war_with_russia_are_a_warning(text: str, language: str)
             [("request", "NATO")],
         ),
         ("Oslo is considering lifting the restrictions on the missiles.", "en", []),
+        (
+            "Le ministre danois a dit qu'il envisageait de suggérer aux alliés de lever les "
+            "restrictions sur les missiles.",
+            "fr",
+            [],
+        ),
     ],
 )
 def test_an_appeal_may_ask_for_a_plan_but_a_plan_is_no_decision(
