@@ -270,6 +270,12 @@ def _subjects_before(
     return found
 
 
+def _opens_sentence(tokens: Tokens, start: int) -> bool:
+    """The trigger heads the sentence's subject ("The ban stays in force, Scholz said",
+    "Les restrictions restent en vigueur"): the statement is the attributed speaker's."""
+    return len(tokens.words_before(start, 3)) <= 2
+
+
 def _shared_subject_break(tokens: Tokens, position: int, breaks: WordSet) -> int | None:
     """The break right before a verb with no subject of its own ("Oslo bans X but
     allows Y", "interdit X, mais autorise Y"): the verb shares the subject before it."""
@@ -401,12 +407,14 @@ def choose(
         options += [Choice(c, "supplier") for c in candidates if c.role == "supplier"]
         # The speaker decides only what has no subject of its own: a permission given to
         # Ukraine, an existential ("there are no limits"), a first-person subject, or a
-        # sentence attributed as a whole ("... This was announced by the spokesman").
+        # statement attributed after it ("..., the minister said", "... This was
+        # announced by the spokesman").
         if named_speaker is not None and (
             quote is not None
             or recipient_subject
             or _speakers_own(tokens, start, language)
             or (speaker is not None and speaker.how.startswith("attribution"))
+            or (named_speaker.start >= end and _opens_sentence(tokens, start))
         ):
             options.append(Choice(named_speaker, "speaker"))
         agents = [c for c in candidates if c.start >= end and c.role == "agent"]

@@ -80,19 +80,29 @@ def mood(
     is_question: bool,
     permission: bool = False,
     appeal_at: int | None = None,
+    perception: bool = False,
 ) -> str | None:
     """None when the trigger at [start, end) is asserted, else why it is not an event.
 
     `permission`: the trigger states what the user may do ("may only be used"), so its
     modals are deontic, not speculative. `appeal_at`: the offset of the appeal that
     governs the trigger ("urged allies to consider lifting"): the appeal is what must be
-    asserted, what it asks for may well be a plan."""
+    asserted, what it asks for may well be a plan. `perception`: a warning that says how
+    Moscow sees something ("will treat strikes as an attack") is a threat only when
+    asserted; "could be seen by Moscow as" is someone's analysis."""
     before = tokens.words_before(start, 40)
     if is_question or _phrases("question", language).found_in(segment_words(tokens, start)):
         return "question"
     if _denied(before, language):
         return "denied"
     if event_type == "warning":
+        window = int(load("lexicon/modality.yaml")["accusation"]["window"])
+        accusing = _words("accusation", language)
+        if any(w in accusing for w in segment_words(tokens, start, window)):
+            return "an accusation, not a threat"
+        near = segment_words(tokens, start, _window())
+        if perception and _phrases("speculative", language).found_in(near):
+            return "speculative (how Moscow might see it)"
         return None
     if any(w in _words("hedges", language) for w in before[-2:]):
         return "disputed (a so-called limit)"

@@ -370,6 +370,7 @@ def sentence_events(
             is_question=is_question,
             permission=hit.rule.recipient_subject,
             appeal_at=appeal[1] if appeal is not None else None,
+            perception=hit.rule.perception,
         )
         # Undated background still counts when an official in office says it: their
         # statement is policy ("Previously, the minister had said the strikes were legal").

@@ -69,6 +69,8 @@ def read(tokens: Tokens, hit: TriggerHit, language: str) -> Reading | None:
     event_type = hit.rule.type
     if hit.rule.requires_negation or hit.rule.pledge:
         return Reading(event_type, True) if negated or hit.rule.pledge else None
+    if negated and hit.rule.open_when_negated:
+        return None  # "has not ruled out the use": the question stays open
     if negated:
         flips: dict[str, str] = _table("negation_flips")
         if event_type not in flips:

@@ -28,6 +28,8 @@ class TriggerRule:
     supply: bool = False
     recipient_subject: bool = False
     needs_content: bool = False
+    open_when_negated: bool = False
+    perception: bool = False
     strength: float = 1.0
 
 
@@ -59,7 +61,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
             gap = int(word[1:])
             continue
         if pieces:
-            pieces.append(_SEP + (rf"(?:\w+{_SEP}){{0,{gap}}}" if gap else ""))
+            # Lazy: the nearest next word ends the phrase ("allows Ukraine to fire back
+            # at Russian forces attacking" ends at "fire").
+            pieces.append(_SEP + (rf"(?:\w+{_SEP}){{0,{gap}}}?" if gap else ""))
         # The last word is captured so negation can be checked next to it.
         pieces.append(_word_regex(word))
         gap = 0
@@ -109,6 +113,8 @@ def _index(language: str) -> _Index:
                     supply=bool(options.get("supply", False)),
                     recipient_subject=bool(options.get("recipient_subject", False)),
                     needs_content=bool(options.get("needs_content", False)),
+                    open_when_negated=bool(options.get("open_when_negated", False)),
+                    perception=bool(options.get("perception", False)),
                     strength=float(options.get("strength", 1.0)),
                 )
             )

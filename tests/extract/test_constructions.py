@@ -750,3 +750,74 @@ def test_suppliers_named_beside_their_weapons_or_together_each_decide(
     text: str, expected: list[str]
 ) -> None:
     assert [e.actor for e in run(text, "en")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Oslo n'exclut pas d'autoriser Kiev à frapper la Russie avec ses missiles.", "fr"),
+        ("Oslo has not ruled out allowing Kyiv to strike Russia with its missiles.", "en"),
+        ("Oslo has not ruled out the use of its missiles against Russia.", "en"),
+    ],
+)
+def test_not_ruling_out_leaves_the_question_open(text: str, language: str) -> None:
+    assert readings(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Lavrov a accusé l'Occident de chercher l'escalade avec ces missiles.",
+            "fr",
+            [],
+        ),
+        ("Lavrov accused the West of seeking escalation with the missiles.", "en", []),
+        (
+            "Ces livraisons de missiles pourraient être perçues par Moscou comme une agression.",
+            "fr",
+            [],
+        ),
+        (
+            "Moscou considérera toute frappe de missiles occidentaux comme une attaque de "
+            "l'OTAN, a dit Peskov.",
+            "fr",
+            [("warning", "Russia")],
+        ),
+        (
+            "Moscow will treat any strike with Western missiles as an attack by NATO, Peskov said.",
+            "en",
+            [("warning", "Russia")],
+        ),
+        (
+            "Medvedev a dit que Moscou pourrait recourir à l'arme nucléaire contre ces missiles.",
+            "fr",
+            [("warning", "Russia")],
+        ),
+    ],
+)
+def test_accusations_are_not_threats_but_treating_strikes_as_attacks_is(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Les restrictions sur les missiles restent en vigueur, a déclaré un ministre danois.",
+            "fr",
+        ),
+        ("The restrictions on the missiles remain in place, a Danish minister said.", "en"),
+    ],
+)
+def test_a_limit_that_opens_an_attributed_sentence_is_the_speakers(
+    text: str, language: str
+) -> None:
+    assert readings(text, language) == [("restriction", "Denmark")]
+
+
+def test_a_gap_pattern_ends_at_the_nearest_use_word() -> None:
+    text = "Danish officials said the rules allow Kyiv to fire back at Russian troops attacking it."
+    assert readings(text, "en") == [("authorization", "Denmark")]
