@@ -121,6 +121,7 @@ def _speaker_of_verb(
             and not broken
             and not any(w in markers for w in between)
             and first.role not in ("oblique", "object", "modifier")
+            and _inverted(tokens, verb, first, language)
         ):
             return Speaker(first, "named after the verb of saying")
     pronouns = words("pronouns", language)
@@ -134,6 +135,21 @@ def _speaker_of_verb(
         how = "office mentioned before" if subject[-1] in offices else "unnamed"
         return Speaker(None, how, " ".join(subject))
     return None
+
+
+def _inverted(tokens: Tokens, verb: int, name: Candidate, language: str) -> bool:
+    """A name after a verb of saying is its subject only in an inversion: the verb opens
+    its segment ('"...", said Peskov', ', a déclaré M. Lavrov') or the name closes it
+    ("..., Peskov said" aside, "said Peskov."). In "said the US considers..." the name
+    after the verb is the subject of what is said."""
+    skip = words("auxiliaries", language)
+    index = verb - 1
+    while index >= 0 and tokens[index].text in skip:
+        index -= 1
+    if index < 0 or not tokens[index].is_word:
+        return True
+    after = tokens.at(name.phrase_end)
+    return after >= len(tokens) or not tokens[after].is_word
 
 
 def _coordinated_verb(tokens: Tokens, verb: int, language: str) -> bool:

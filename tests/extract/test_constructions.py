@@ -821,3 +821,28 @@ def test_a_limit_that_opens_an_attributed_sentence_is_the_speakers(
 def test_a_gap_pattern_ends_at_the_nearest_use_word() -> None:
     text = "Danish officials said the rules allow Kyiv to fire back at Russian troops attacking it."
     assert readings(text, "en") == [("authorization", "Denmark")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Un responsable danois a déclaré lundi que Kiev pouvait frapper des sites militaires "
+            "en Russie avec des armes danoises. Le responsable a dit que Copenhague interdisait "
+            "toujours les frappes en Crimée.",
+            "fr",
+        ),
+        (
+            "A Danish official said on Monday that Kyiv may strike military sites in Russia "
+            "with Danish weapons. The official said Copenhagen still bans strikes on Crimea.",
+            "en",
+        ),
+    ],
+)
+def test_the_official_said_continues_the_earlier_statement_and_its_day(
+    text: str, language: str
+) -> None:
+    assert [(e.type, e.actor, e.date) for e in run(text, language)] == [
+        ("authorization", "Denmark", dt.date(2024, 6, 10)),
+        ("restriction", "Denmark", dt.date(2024, 6, 10)),
+    ]
