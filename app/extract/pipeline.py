@@ -384,6 +384,9 @@ def sentence_events(
         if polarity.is_non_event(tokens, hit, language):
             context.note(hit, "a phrase that states nothing")
             continue
+        if event_type == "restriction" and polarity.off_scope_limit(tokens, hit, language):
+            context.note(hit, "a limit on troops, sanctions or aid, not on the weapons' use")
+            continue
         if hit.rule.type == "request" and not polarity.request_in_scope(
             tokens,
             hit,

@@ -103,6 +103,22 @@ def is_non_event(tokens: Tokens, hit: TriggerHit, language: str) -> bool:
     return _phrases("non_events", language).found_in(around)
 
 
+def off_scope_limit(tokens: Tokens, hit: TriggerHit, language: str) -> bool:
+    """A one-word limit on something else than the weapons' use ("opposes sending
+    troops", "a bloqué les sanctions"): its first words name troops, sanctions, aid..."""
+    if "~" in hit.rule.pattern:
+        return False  # a phrase ("refused to let Kyiv use...") names its own object
+    table = _table("off_scope_decisions")
+    off_scope = _word_set_plain("off_scope_decisions", language)
+    users = WordSet(table["users"][language])
+    window = int(table["window"])
+    words = tokens.words_after(hit.end, window + 1)  # one more: "troupes ukrainiennes"
+    return any(
+        words[i] in off_scope and not any(u in users for u in words[max(0, i - 1) : i + 2])
+        for i in range(min(window, len(words)))
+    )
+
+
 def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
     """Span of the use word of a use confined to Ukraine's own soil, if any: a
     restricting word shortly before the own-territory phrase ("only inside Ukraine",

@@ -846,3 +846,36 @@ def test_the_official_said_continues_the_earlier_statement_and_its_day(
         ("authorization", "Denmark", dt.date(2024, 6, 10)),
         ("restriction", "Denmark", dt.date(2024, 6, 10)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Oslo s'oppose à l'envoi de troupes occidentales en Ukraine.", "fr", []),
+        ("Oslo opposes sending Western troops to Ukraine.", "en", []),
+        (
+            "Oslo interdit aux troupes ukrainiennes d'utiliser ses missiles en Russie.",
+            "fr",
+            [("restriction", "Norway")],
+        ),
+        (
+            "Oslo bans Ukrainian troops from using its missiles in Russia.",
+            "en",
+            [("restriction", "Norway")],
+        ),
+        (
+            "Oslo a refusé de dire si Kiev avait été autorisé à tirer ses missiles en Russie.",
+            "fr",
+            [],
+        ),
+        (
+            "Oslo declined to say whether Kyiv had been allowed to fire its missiles in Russia.",
+            "en",
+            [],
+        ),
+    ],
+)
+def test_limits_on_troops_and_refusals_to_say_are_no_weapons_policy(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, language) == expected
