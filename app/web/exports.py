@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from typing import Annotated
 from xml.etree import ElementTree as ET
 
@@ -23,6 +24,15 @@ CSV_COLUMNS = (
     "id", "url", "date", "date_precision", "date_basis", "date_label", "type",
     "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets",
 )  # fmt: skip
+
+
+# Characters XML 1.0 forbids (C0 controls but tab and line ends, lone surrogates, U+FFFE/F):
+# one in an outlet's name would make the whole feed unreadable.
+_XML_INVALID = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _XML_INVALID.sub("", value)
 
 
 def _cell(value: str) -> str:
@@ -83,9 +93,11 @@ def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Res
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        el = ET.SubElement(
+            parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()}
+        )
         if text is not None:
-            el.text = text
+            el.text = xml_text(text)
         return el
 
     view = edit_query(request, drop=("page",))
