@@ -2,14 +2,21 @@
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app.web import api, docs, errors, exports, pages
+from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
 from app.web.templating import STATIC_DIR
 
 
+class TimelineApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        return HeadAsGet(super().build_middleware_stack())
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = TimelineApp(
         title="Weapons-use policy timeline",
         description=(
             "How Western governments restrict or authorize Ukraine's use of supplied "
