@@ -12,7 +12,9 @@ from app.web.templating import STATIC_DIR
 
 class TimelineApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
-        return HeadAsGet(super().build_middleware_stack())
+        # Outside Starlette's ServerErrorMiddleware, which answers an unhandled error
+        # itself: middleware added with add_middleware would never see that 500.
+        return SecurityHeaders(HeadAsGet(super().build_middleware_stack()))
 
 
 def create_app() -> FastAPI:
@@ -33,7 +35,6 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(docs.router)
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -3,6 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.web.security import CSP
 from tests.web.dom import parse
 
 CASES = [
@@ -88,3 +90,21 @@ def test_pages_have_no_inline_scripts_or_styles(client: TestClient) -> None:
         assert all(s.attrs.get("src") for s in doc.find_all("script")), url
         assert doc.find_all("style") == [], url
         assert [n.tag for n in doc.iter() if "style" in n.attrs] == [], url
+
+
+def test_an_unhandled_error_is_a_500_page_with_the_security_headers() -> None:
+    app = create_app()
+
+    @app.get("/explode")
+    def explode() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/explode")
+    assert response.status_code == 500
+    assert parse(response.text).find("p", cls="error-message").text == (
+        "Something went wrong on our side."
+    )
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
