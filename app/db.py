@@ -1,9 +1,17 @@
-"""Engine and sessions. SQLite runs in WAL mode with foreign keys enforced."""
+"""Engines and sessions. SQLite runs in WAL mode with foreign keys enforced.
 
-from collections.abc import AsyncIterator
+WAL is a property of the database file, set once by the migrations; connections
+only set per-connection pragmas, so a reader never has to write. The site reads
+through its own engine, opened read-only: it never creates, converts or writes
+the database (which may be a read-only file).
+"""
+
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends
 from sqlalchemy import event
@@ -16,20 +24,29 @@ from app.config import get_settings
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def _read_only_connector(path: str) -> Callable[[], sqlite3.Connection]:
+    # mode=ro: SQLite opens the file read-only and never creates it.
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args=connect_args)
+            if read_only:
+                options["creator"] = _read_only_connector(parsed.database)
+            else:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args=connect_args, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -41,10 +58,17 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo)
 
 
+@lru_cache
+def get_read_only_engine() -> Engine:
+    """The site's engine: it reads, and SQLite enforces that it only reads."""
+    settings = get_settings()
+    return make_engine(settings.database_url, echo=settings.sql_echo, read_only=True)
+
+
 async def get_session() -> AsyncIterator[Session]:
     # async, though the session is sync: creating it does no I/O, and a sync
     # dependency would cost every request a hop through the thread pool.
-    with Session(get_engine()) as session:
+    with Session(get_read_only_engine()) as session:
         yield session
 
 

@@ -65,3 +65,12 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_upgrade_leaves_the_database_in_wal_mode(database_url: str) -> None:
+    # Set once in the file by the migrations: the site's read-only connections never set it.
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
