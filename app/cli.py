@@ -5,11 +5,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, get_read_only_engine
 from app.ingest.runner import FileOutcome, IngestReport, ingest_paths
 from app.migrate import downgrade_database, upgrade_database
 
@@ -118,13 +119,32 @@ def db_downgrade(revision: str = "base") -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
-    """Apply migrations and serve the web app."""
+    """Serve the web app, read-only. The database must exist and be migrated
+    (`timeline db upgrade`): serving never creates or changes it."""
     import uvicorn
 
-    upgrade_database(get_settings().database_url)
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+    from app.web.startup import database_problem
+
+    engine = get_read_only_engine()
+    problem = database_problem(engine)
+    engine.dispose()  # before uvicorn forks its workers
+    if problem:
+        err.print("[red]error[/]", escape(problem))
+        raise typer.Exit(1)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=log_level,
+        access_log=access_log,
+    )
 
 
 @cli.command()

@@ -7,6 +7,7 @@ from starlette.types import ASGIApp
 from app.web import api, docs, errors, exports, pages
 from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
+from app.web.startup import RequireDatabase
 from app.web.templating import STATIC_DIR
 
 
@@ -14,7 +15,7 @@ class TimelineApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware, which answers an unhandled error
         # itself: middleware added with add_middleware would never see that 500.
-        return SecurityHeaders(HeadAsGet(super().build_middleware_stack()))
+        return RequireDatabase(SecurityHeaders(HeadAsGet(super().build_middleware_stack())))
 
 
 def create_app() -> FastAPI:
