@@ -136,6 +136,7 @@ def serve(
     if problem:
         err.print("[red]error[/]", escape(problem))
         raise typer.Exit(1)
+    trusted = get_settings().trusted_proxies
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -144,6 +145,9 @@ def serve(
         reload=reload,
         log_level=log_level,
         access_log=access_log,
+        # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; only TRUSTED_PROXIES here.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
 
 

@@ -2,7 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "timeline.sqlite3"
@@ -17,6 +19,29 @@ class Settings(BaseSettings):
     max_file_bytes: int = 5 * 1024 * 1024
     # Echo SQL statements (debugging).
     sql_echo: bool = False
+    # Where the site is published, e.g. https://timeline.example.org: every absolute link
+    # (permalinks, feeds, exports, redirects) starts with it, whatever the request says.
+    # Empty: the scheme and host each request arrived with.
+    base_url: str = ""
+    # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
+    # addresses or networks ("*": any). Empty: forwarded headers are ignored.
+    trusted_proxies: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"BASE_URL must start with http:// or https://, not {value!r}")
+        if parts.path or parts.query or parts.fragment:
+            raise ValueError(
+                f"BASE_URL must be an origin such as https://timeline.example.org, not {value!r}"
+                " (the site cannot be served under a path)"
+            )
+        return value
 
 
 @lru_cache

@@ -13,8 +13,8 @@ from app.slugs import slugify
 from app.web import queries
 from app.web.cache import cached_response
 from app.web.filters import EventFilter, filter_params
+from app.web.links import absolute, event_url
 from app.web.lookup import event_or_redirect
-from app.web.templating import event_url
 
 router = APIRouter(prefix="/api", tags=["api"])
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
@@ -196,7 +196,7 @@ def _get_article(request: Request, session: Session, article_id: str) -> Article
     a = view.article
     return ArticleOut(
         id=a.id,
-        url=str(request.url_for("article_page", article_id=a.id)),
+        url=absolute(request, str(request.app.url_path_for("article_page", article_id=a.id))),
         source=a.source,
         original_url=a.url,
         title=a.title,

@@ -16,12 +16,14 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.web.links import site_root
+
 T = TypeVar("T")
 MAX_ENTRIES = 1024
 MAX_RESPONSES = 256
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-# What makes two GETs render differently besides the URL: htmx fragments, the host.
-VARY_HEADERS = ("host", "hx-request", "hx-target", "hx-history-restore-request")
+# What makes two GETs render differently besides the URL and the site's address: htmx.
+VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")
 
 _lock = threading.Lock()
 # Re-entrant: a computation may consult other memoized values (never its own key).
@@ -116,6 +118,7 @@ def cached_response(session: Session, request: Request, build: Callable[[], Resp
         data_version(session),
         request.url.path,
         request.url.query,
+        site_root(request),  # absolute links in the body
         *(request.headers.get(h) for h in VARY_HEADERS),
     )
 

@@ -14,7 +14,8 @@ from app.db import SessionDep
 from app.web import queries
 from app.web.filters import EventFilter, filter_params
 from app.web.formatting import format_event_date
-from app.web.templating import absolute, edit_query, event_url
+from app.web.links import absolute, event_url
+from app.web.templating import edit_query
 
 router = APIRouter(include_in_schema=False)
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
@@ -104,7 +105,9 @@ def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Res
     sub(feed, "title", "Weapons-use policy timeline" + ("" if filter.is_empty else " (filtered)"))
     sub(feed, "id", absolute(request, "/events.atom" + view[1:]))
     sub(feed, "link", href=absolute(request, view), rel="alternate", type="text/html")
-    sub(feed, "link", href=str(request.url), rel="self", type="application/atom+xml")
+    query = request.url.query
+    here = absolute(request, request.url.path + (f"?{query}" if query else ""))
+    sub(feed, "link", href=here, rel="self", type="application/atom+xml")
     stamps = [v for v in updated.values() if v]
     sub(feed, "updated", _rfc3339(max(stamps) if stamps else dt.datetime(2000, 1, 1)))
     sub(sub(feed, "author"), "name", "Weapons-use policy timeline")

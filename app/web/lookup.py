@@ -5,6 +5,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.web import queries
+from app.web.links import absolute
 
 
 def event_or_redirect(
@@ -18,4 +19,5 @@ def event_or_redirect(
     found = queries.resolve_event_id(session=session, event_id=event_id)
     if found is None:
         raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-    return RedirectResponse(request.url_for(route_name, event_id=found[1]), status_code=301)
+    path = request.app.url_path_for(route_name, event_id=found[1])
+    return RedirectResponse(absolute(request, str(path)), status_code=301)
