@@ -128,6 +128,7 @@ def serve(
     (`timeline db upgrade`): serving never creates or changes it."""
     import uvicorn
 
+    from app.web.server import PROTOCOL
     from app.web.startup import database_problem
 
     engine = get_read_only_engine()
@@ -145,6 +146,7 @@ def serve(
         reload=reload,
         log_level=log_level,
         access_log=access_log,
+        http=PROTOCOL,  # bounds the size and time of request heads
         # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; only TRUSTED_PROXIES here.
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "timeline.sqlite3"
@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # (permalinks, feeds, exports, redirects) starts with it, whatever the request says.
     # Empty: the scheme and host each request arrived with.
     base_url: str = ""
+    # A request head (request line and headers) larger than this is refused with 431,
+    # and one not fully received within this many seconds with 408 (`timeline serve`).
+    max_request_head_bytes: int = Field(default=32 * 1024, ge=1024)
+    request_head_timeout: float = Field(default=10.0, gt=0)
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""
