@@ -1,5 +1,7 @@
 """The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only."""
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
@@ -12,6 +14,17 @@ from app.web.templating import STATIC_DIR
 
 
 class TimelineApp(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            # Invalid parameters answer 400 (app.web.errors), never FastAPI's 422.
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    operation["responses"].pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return self.openapi_schema or {}
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware, which answers an unhandled error
         # itself: middleware added with add_middleware would never see that 500.

@@ -33,4 +33,4 @@ def test_slugify_falls_back_to_a_stable_hash_when_nothing_is_left() -> None:
 def test_slugify_fits_the_filter_id_format() -> None:
     slug = slugify("A very long outlet name " * 6)
     assert slug == ("a-very-long-outlet-name-" * 4)[:80]
-    assert ID_RE.match(slug)
+    assert ID_RE.fullmatch(slug)

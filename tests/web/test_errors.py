@@ -13,6 +13,9 @@ CASES = [
     ("date_from=2024-06&date_to=2024-05", "date_from (2024-06) is after date_to (2024-05)"),
     ("q=" + "a" * 500, "q is too long: at most 200 characters"),
     ("actor=%3Cscript%3E", "actor must be an id such as 'united-states', not '<script>'"),
+    ("weapon=+atacms", "weapon must be an id such as 'united-states', not ' atacms'"),
+    ("date_to=2024-13", "date_to must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'"),
+    ("date_from=2023-02-29", "date_from is not a real date: '2023-02-29'"),
 ]
 
 
