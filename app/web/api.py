@@ -172,13 +172,13 @@ async def list_events(
         count = queries.count_events(session=session, filter=filter)
         return as_json(EventsOut(data=[event_json(request, e) for e in rows], count=count))
 
-    return cached_response(session, request, build)
+    return await cached_response(session, request, build)
 
 
 @router.get("/events/{event_id}", response_model=EventOut, responses={**MOVED, **NOT_FOUND})
 async def get_event(request: Request, session: SessionDep, event_id: EventId) -> Response:
     """One event; an old id of a merged event redirects (301) to the event."""
-    return cached_response(session, request, lambda: _get_event(request, session, event_id))
+    return await cached_response(session, request, lambda: _get_event(request, session, event_id))
 
 
 def _get_event(request: Request, session: Session, event_id: str) -> Response:
@@ -191,7 +191,7 @@ def _get_event(request: Request, session: Session, event_id: str) -> Response:
 @router.get("/facets", response_model=FacetsOut, responses=BAD_REQUEST)
 async def facets(request: Request, session: SessionDep, filter: FilterDep) -> Response:
     """Each filter's options with their counts under the other current filters."""
-    return cached_response(session, request, lambda: as_json(_facets(session, filter)))
+    return await cached_response(session, request, lambda: as_json(_facets(session, filter)))
 
 
 def _facets(session: Session, filter: EventFilter) -> FacetsOut:
@@ -209,7 +209,7 @@ def _facets(session: Session, filter: EventFilter) -> FacetsOut:
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND)
 async def get_article(request: Request, session: SessionDep, article_id: ArticleId) -> Response:
-    return cached_response(
+    return await cached_response(
         session, request, lambda: as_json(_get_article(request, session, article_id))
     )
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.web.links import site_root
+from app.web.threads import off_loop
 
 T = TypeVar("T")
 MAX_ENTRIES = 1024
@@ -108,11 +109,14 @@ def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[]
     return result
 
 
-def cached_response(session: Session, request: Request, build: Callable[[], Response]) -> Response:
+async def cached_response(
+    session: Session, request: Request, build: Callable[[], Response]
+) -> Response:
     """A rendered GET response, reused while the database is unchanged.
 
     Pages and API answers are pure functions of (URL, a few headers, data), so an
-    unchanged database can serve them again without querying or rendering.
+    unchanged database can serve them again without querying or rendering. A hit is
+    answered on the event loop; a miss is computed in a worker thread (app.web.threads).
     """
     key = (
         data_version(session),
@@ -132,7 +136,7 @@ def cached_response(session: Session, request: Request, build: Callable[[], Resp
 
     found, frozen = _responses.get(key)
     if not found:
-        response, frozen = store_once(key, store)
+        response, frozen = await off_loop(store_once, key, store)
         if response is not None:
             return response
     status, body, headers = frozen

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.web import queries
@@ -16,6 +17,7 @@ from app.web.filters import EventFilter, filter_params
 from app.web.formatting import format_event_date
 from app.web.links import absolute, event_url
 from app.web.templating import edit_query
+from app.web.threads import off_loop
 
 router = APIRouter(include_in_schema=False)
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
@@ -42,7 +44,11 @@ def _cell(value: str) -> str:
 
 
 @router.get("/events.csv", name="events_csv")
-def events_csv(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+async def events_csv(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+    return await off_loop(_events_csv, request, session, filter)
+
+
+def _events_csv(request: Request, session: Session, filter: EventFilter) -> Response:
     # Outlets from a memoized map, not from every mention row: 20k events export in ~1 s.
     rows = queries.all_events(session=session, filter=filter)
     outlet_names = queries.event_outlet_names(session=session)
@@ -85,7 +91,11 @@ def _rfc3339(value: dt.datetime | dt.date) -> str:
 
 
 @router.get("/events.atom", name="events_atom")
-def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+async def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+    return await off_loop(_events_atom, request, session, filter)
+
+
+def _events_atom(request: Request, session: Session, filter: EventFilter) -> Response:
     """The newest events of the view first, as feed readers expect."""
     newest = EventFilter(**{**filter.__dict__, "order": "desc"})
     rows = queries.list_events(session=session, filter=newest, limit=FEED_ENTRIES, mentions=True)
