@@ -8,7 +8,8 @@ Prints p50/p95 latency per scenario: the full timeline, a weapon filter, a text
 search, an event page and /api/events. Target: p95 < 100 ms on a 2-core machine.
 Then the cache-busting scenario: 25 clients each asking for a view nobody asked for
 before (unique date ranges) while the other clients read cached pages; the target
-holds for the cached pages. `--only busting` runs just that one.
+holds for the cached pages. `--only busting` runs just that one. `--only flood` instead
+streams 40 MB headers on 20 connections and prints the server's peak memory.
 """
 
 import argparse
@@ -212,7 +213,7 @@ def generate(url: str, *, events: int, seed: int = 42) -> None:
 
 
 @contextmanager
-def serve(url: str, *, workers: int) -> Iterator[str]:
+def serve(url: str, *, workers: int) -> Iterator[tuple[str, int]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -229,7 +230,7 @@ def serve(url: str, *, workers: int) -> Iterator[str]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -363,6 +364,82 @@ async def busting(
     return result, busted
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the uvicorn workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
+
+
+def rss_mb(pids: list[int]) -> float:
+    total_kb = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total_kb += sum(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
+        )
+    return total_kb / 1024
+
+
+async def header_flood(
+    base: str, pid: int, *, connections: int, megabytes: int
+) -> dict[str, float | str]:
+    """`connections` clients each streaming a header of up to `megabytes` MB (one never ends)."""
+    host, port = base.removeprefix("http://").split(":")
+    pids = process_tree(pid)
+    before = peak = rss_mb(pids)
+
+    async def one() -> tuple[int, bytes]:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET / HTTP/1.1\r\nHost: bench\r\nX-Flood: ")
+        chunk, sent = b"a" * 65536, 0
+        try:
+            while sent < megabytes * 2**20:
+                writer.write(chunk)
+                await writer.drain()
+                sent += len(chunk)
+        except OSError:
+            pass  # the server hung up
+        try:
+            answer = await asyncio.wait_for(reader.read(64), timeout=5)
+        except (OSError, TimeoutError):
+            answer = b""
+        writer.close()
+        return sent, answer.split(b"\r\n")[0]
+
+    async def sample() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, rss_mb(pids))
+            await asyncio.sleep(0.05)
+
+    sampler = asyncio.create_task(sample())
+    t0 = time.perf_counter()
+    results = await asyncio.gather(*(one() for _ in range(connections)))
+    elapsed = time.perf_counter() - t0
+    sampler.cancel()
+    answers = sorted({a.decode("latin-1") or "no answer" for _, a in results})
+    return {
+        "sent_mb": statistics.median(sent for sent, _ in results) / 2**20,
+        "before_mb": before,
+        "peak_mb": peak,
+        "seconds": elapsed,
+        "answers": ", ".join(answers),
+    }
+
+
 COLD_PATHS = [
     "/?place=kursk",
     "/?weapon=javelin&actor=france",
@@ -405,7 +482,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=30.0, help="per scenario")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--bust-clients", type=int, default=25, help="cache-busting clients")
-    parser.add_argument("--only", choices=["busting"], help="run one scenario")
+    parser.add_argument("--only", choices=["busting", "flood"], help="run one scenario")
     args = parser.parse_args()
     db = Path(args.db)
     url = f"sqlite:///{db}"
@@ -418,7 +495,7 @@ def main() -> None:
     if args.generate_only:
         return
     plan = scenarios(url)
-    with serve(url, workers=args.workers) as base:
+    with serve(url, workers=args.workers) as (base, server_pid):
         # Warm-up: first hits fill per-process caches, as on a running server.
         for paths in plan.values():
             for path in paths[:3] * 2 * args.workers:
@@ -452,6 +529,15 @@ def main() -> None:
             print(
                 f"worst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'MISSED'}"
             )
+        if args.only == "flood":
+            flood = asyncio.run(header_flood(base, server_pid, connections=20, megabytes=40))
+            print(
+                "header flood: 20 connections each streaming a header of up to 40 MB: "
+                f"{flood['sent_mb']:.1f} MB sent (median) in {flood['seconds']:.1f} s, "
+                f"answers: {flood['answers']}; server RSS {flood['before_mb']:.0f} MB, "
+                f"peak {flood['peak_mb']:.0f} MB"
+            )
+            return
         cached_pages = plan["event page"][:10]
         for path in cached_pages * 8 * args.workers:  # in every worker's cache, surely
             httpx.get(base + path, timeout=60)
