@@ -299,8 +299,11 @@ async def load(
 
     t_start = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - t_start
-    latencies.sort()
+    return figures(latencies, time.perf_counter() - t_start, errors)
+
+
+def figures(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    latencies = sorted(latencies)
     q = statistics.quantiles(latencies, n=100)
     return {
         "n": len(latencies),
@@ -310,6 +313,13 @@ async def load(
         "rps": len(latencies) / elapsed,
         "errors": errors,
     }
+
+
+def row(name: str, r: dict[str, float]) -> str:
+    return (
+        f"{name:<16}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
+        f"{r['rps']:>8.0f}{r['errors']:>8}"
+    )
 
 
 def busting_path(n: int) -> str:
@@ -356,12 +366,7 @@ async def busting(
     )
     stop.set()
     await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - t_start
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    busted = {"n": len(latencies), "p50": q[49], "p95": q[94], "max": latencies[-1],
-              "rps": len(latencies) / elapsed, "errors": errors}  # fmt: skip
-    return result, busted
+    return result, figures(latencies, time.perf_counter() - t_start, errors)
 
 
 def process_tree(pid: int) -> list[int]:
@@ -521,10 +526,7 @@ def main() -> None:
                 )
             )
             worst = max(worst, r["p95"])
-            print(
-                f"{name:<16}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
-                f"{r['rps']:>8.0f}{r['errors']:>8}"
-            )
+            print(row(name, r))
         if not args.only:
             print(
                 f"worst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'MISSED'}"
@@ -556,10 +558,7 @@ def main() -> None:
             f"{args.concurrency} reading cached event pages"
         )
         for name, r in (("cached pages", cached), ("unique views", busted)):
-            print(
-                f"  {name:<14}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
-                f"{r['rps']:>8.0f}{r['errors']:>8}"
-            )
+            print(row(f"  {name}", r))
         ok = cached["p95"] < 100
         print(
             f"cached p95 while busting: {cached['p95']:.1f} ms (target < 100 ms): {'OK' if ok else 'MISSED'}"

@@ -35,6 +35,19 @@ def serve_env(database_url: str, **settings: str) -> dict[str, str]:
     return env
 
 
+def serve_refused(database_url: str, **popen: Any) -> "subprocess.CompletedProcess[str]":
+    """Run `timeline serve` where it must stop before listening (a port it cannot bind)."""
+    return subprocess.run(
+        serve_command(port=1),
+        cwd=REPO_ROOT,
+        env=serve_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **popen,
+    )
+
+
 @contextmanager
 def serve(
     database_url: str,

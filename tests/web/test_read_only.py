@@ -5,7 +5,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.web.conftest import _client
-from tests.web.live import serve, serve_command, serve_env
+from tests.web.live import serve, serve_refused
 
 E1 = "e100000000000001"
 PAGES = ["/", f"/events/{E1}", "/api/events", "/api/facets", "/events.csv", "/events.atom"]
@@ -104,14 +103,7 @@ def test_a_read_only_wal_database_without_its_side_files_is_refused_in_one_line(
 ) -> None:
     loaded.dispose()  # the last connection folds the WAL back into the file
     with read_only_copy(Path(loaded.url.database or "")) as copy:
-        done = subprocess.run(
-            serve_command(port=1),
-            env=serve_env(f"sqlite:///{copy}"),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            **bound_by_file_modes(),
-        )
+        done = serve_refused(f"sqlite:///{copy}", **bound_by_file_modes())
     assert done.returncode == 1
     assert done.stderr == (
         f"error cannot read the database at {copy}: attempt to write a readonly database "

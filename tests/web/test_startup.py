@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app.db import make_engine
 from app.migrate import head_revision, upgrade_database
 from app.web.startup import database_problem
-from tests.web.live import REPO_ROOT, free_port, serve_command, serve_env
+from tests.web.live import REPO_ROOT, free_port, serve_env, serve_refused
 
 
 def problem_for(path: Path) -> str | None:
@@ -61,13 +61,7 @@ def test_a_migrated_database_has_no_problem(tmp_path: Path) -> None:
 
 def test_serve_refuses_a_wrong_path_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "typo" / "timeline.sqlite3"
-    done = subprocess.run(
-        serve_command(port=1),
-        env=serve_env(f"sqlite:///{path}"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve_refused(f"sqlite:///{path}")
     assert done.returncode == 1
     assert done.stderr == (
         f"error no database at {path}: create it with `timeline db upgrade` or "
