@@ -1,17 +1,26 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.util import CommandError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
-from app.db import get_engine, get_read_only_engine
-from app.ingest.runner import FileOutcome, IngestReport, ingest_paths
+from app.db import get_engine, make_engine
+from app.feeds_cli import feeds_cli
+from app.ingest.fetch import HttpPolicy, fetch_urls
+from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
+from app.ingest.urls import looks_like_url
 from app.migrate import downgrade_database, upgrade_database
 
 cli = typer.Typer(
@@ -19,26 +28,91 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-# soft_wrap: a file path and its reason stay on one line, for logs and grep.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+cli.add_typer(feeds_cli, name="feeds")
+# soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
+# a file named ':warning:.md' is printed as named.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
+
+# ESC sequences (CSI, OSC up to BEL or ST, two-character ones), removed whole.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+# Other control characters and bidirectional overrides, shown as '?' (as ls does).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """Text that comes from input (paths, keys, reasons quoting values), safe to print:
+    no terminal escape or control characters, and rich markup printed literally."""
+    return escape(_CONTROL.sub("?", _ESCAPE_SEQUENCE.sub("", str(text))))
+
+
+@contextmanager
+def opening_database(url: str) -> Iterator[None]:
+    """A database that cannot be opened, migrated or written is one line on stderr and
+    exit code 2, never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
+        err.print(f"error: cannot use the database {shown(_safe_url(url))}: {shown(_why(error))}")
+        raise typer.Exit(2) from None
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, OSError):  # creating the database's folder
+        return f"cannot create the folder {error.filename}: {error.strerror}"
+    if isinstance(error, ImportError):
+        return f"its driver is not installed ({error})"
+    if isinstance(error, StatementError):  # its str() carries the SQL text
+        return str(error.orig)
+    return str(error).splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    """The URL as configured, its password hidden."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
 
 
 @cli.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursive).")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Article files, folders (recursive) or http(s) URLs.")
+    ],
     workers: Annotated[int, typer.Option(min=1, help="Worker processes for extraction.")] = 1,
     max_file_bytes: Annotated[
         int | None, typer.Option(min=1, help="Refuse larger files (default: MAX_FILE_BYTES).")
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symbolic links inside folders (links named here are always followed).",
+        ),
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option(help="Allow URLs on loopback, link-local and private addresses.")
+    ] = False,
 ) -> None:
-    """Read .txt/.md (optional YAML front matter) and .html articles, extract their
-    policy events and store them. Exit code 1 when any file failed."""
+    """Read .txt/.md (optional YAML front matter) and .html articles, from files or
+    fetched from URLs, extract their policy events and store them. Exit code 1 when
+    any file or URL failed."""
     settings = get_settings()
-    if migrate:
-        upgrade_database(settings.database_url)
+    with opening_database(settings.database_url):
+        if migrate:
+            upgrade_database(settings.database_url)
+        engine = get_engine()
+        check_writable(engine)
     limit = max_file_bytes or settings.max_file_bytes
+    urls = [path for path in paths if looks_like_url(path)]
+    policy = HttpPolicy.from_settings(settings, allow_private=allow_private, max_bytes=limit)
+    pages = []
+    if urls:
+        with err.status(f"fetching {len(urls)} URL(s)"):
+            pages = fetch_urls(policy, urls)
     progress = Progress(
         TextColumn("[bold]ingesting"),
         BarColumn(),
@@ -51,29 +125,31 @@ def ingest(
     task = progress.add_task("", total=None)
 
     def collected(files: list[Path]) -> None:
-        progress.update(task, total=len(files))
-        if len(files) > 1:
+        progress.update(task, total=len(files) + len(pages))
+        if len(files) + len(pages) > 1:
             progress.start()
 
     def done(outcome: FileOutcome) -> None:
         for warning in outcome.warnings:
-            progress.console.print(f"[yellow]warning[/] {outcome.path}: {warning}")
+            progress.console.print(f"[yellow]warning[/] {shown(outcome.path)}: {shown(warning)}")
         if outcome.status == "failed":
-            progress.console.print(f"[red]failed[/] {outcome.path}: {outcome.reason}")
+            progress.console.print(f"[red]failed[/] {shown(outcome.path)}: {shown(outcome.reason)}")
         elif outcome.status == "known":
             progress.console.print(
-                f"[dim]already known[/] {outcome.path} (article {outcome.article_id})"
+                f"[dim]already known[/] {shown(outcome.path)} (article {outcome.article_id})"
             )
-        progress.update(task, advance=1, description=Path(outcome.path).name)
+        progress.update(task, advance=1, description=shown(Path(outcome.path).name))
 
     try:
         report = ingest_paths(
-            paths,
-            get_engine(),
+            [Path(path) for path in paths if not looks_like_url(path)],
+            engine,
             max_file_bytes=limit,
             workers=workers,
+            follow_symlinks=follow_symlinks,
             on_files_collected=collected,
             on_file_done=done,
+            sources=pages,
         )
     finally:
         progress.stop()
@@ -82,8 +158,10 @@ def ingest(
 
 
 def _print_summary(report: IngestReport) -> None:
+    for path, reason in report.path_warnings:
+        err.print(f"[yellow]warning[/] {shown(path)}: {shown(reason)}")
     for path, reason in report.path_errors:
-        err.print(f"[red]error[/] {path}: {reason}")
+        err.print(f"[red]error[/] {shown(path)}: {shown(reason)}")
     table = Table(title="Ingestion summary", show_header=False)
     table.add_row("files read", str(report.files_read))
     table.add_row("articles new", str(report.count("new")))
@@ -96,23 +174,27 @@ def _print_summary(report: IngestReport) -> None:
     if failures or report.path_errors:
         err.print(f"[red]{len(failures) + len(report.path_errors)} problem(s):[/]")
         for outcome in failures:
-            err.print(f"  {outcome.path}: {outcome.reason}")
+            err.print(f"  {shown(outcome.path)}: {shown(outcome.reason)}")
         for path, reason in report.path_errors:
-            err.print(f"  {path}: {reason}")
+            err.print(f"  {shown(path)}: {shown(reason)}")
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    upgrade_database(get_settings().database_url, revision)
-    out.print(f"database at {revision}")
+    url = get_settings().database_url
+    with opening_database(url):
+        upgrade_database(url, revision)
+    out.print(f"database at {shown(revision)}")
 
 
 @db_cli.command("downgrade")
 def db_downgrade(revision: str = "base") -> None:
     """Revert migrations down to REVISION (default: base, an empty schema)."""
-    downgrade_database(get_settings().database_url, revision)
-    out.print(f"database at {revision}")
+    url = get_settings().database_url
+    with opening_database(url):
+        downgrade_database(url, revision)
+    out.print(f"database at {shown(revision)}")
 
 
 @cli.command()
@@ -131,13 +213,15 @@ def serve(
     from app.web.server import PROTOCOL
     from app.web.startup import database_problem
 
-    engine = get_read_only_engine()
-    problem = database_problem(engine)
-    engine.dispose()  # before uvicorn forks its workers
+    settings = get_settings()
+    with opening_database(settings.database_url):
+        engine = make_engine(settings.database_url, read_only=True)  # the site's kind
+        problem = database_problem(engine)
+        engine.dispose()  # before uvicorn forks its workers
     if problem:
-        err.print("[red]error[/]", escape(problem))
-        raise typer.Exit(1)
-    trusted = get_settings().trusted_proxies
+        err.print(f"error: {shown(problem)}")
+        raise typer.Exit(2)
+    trusted = settings.trusted_proxies
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -154,17 +238,81 @@ def serve(
 
 
 @cli.command()
+def reextract(
+    migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+) -> None:
+    """Re-run the current extractor over every stored article, one transaction per
+    article: unchanged readings keep their event ids, vanished events are retired
+    (410), merged ids keep redirecting (301). Exit code 1 when any article failed."""
+    from app.ingest.reextract import ArticleChange, reextract_all
+
+    settings = get_settings()
+    with opening_database(settings.database_url):
+        if migrate:
+            upgrade_database(settings.database_url)
+        engine = get_engine()
+        check_writable(engine)
+    progress = Progress(
+        TextColumn("[bold]re-extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+    def done(change: ArticleChange) -> None:
+        if change.error is not None:
+            progress.console.print(
+                f"[red]failed[/] article {change.article_id}: {shown(change.error)}"
+            )
+        progress.advance(task)
+
+    with progress:
+        task = progress.add_task("", total=None)
+        report = reextract_all(engine, on_article_done=done)
+    table = Table(title="Re-extraction summary", show_header=False)
+    table.add_row("articles read again", str(report.articles))
+    table.add_row("readings unchanged", str(report.total("kept")))
+    table.add_row("readings added", str(report.total("added")))
+    table.add_row("readings removed", str(report.total("removed")))
+    table.add_row("events retired", str(report.total("retired_events")))
+    table.add_row("articles failed", str(len(report.failed)))
+    out.print(table)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@cli.command()
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold annotation, e.g. seeds/gold.yaml.")],
+    verbose: Annotated[
+        bool, typer.Option(help="List every miss, false positive and wrong date.")
+    ] = False,
+    min_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when F1 is below this floor.")
+    ] = None,
+    min_language_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when F1 in any language is below this floor.")
+    ] = None,
+    min_date: Annotated[
+        float | None, typer.Option(help="Exit 1 when date accuracy is below this floor.")
+    ] = None,
 ) -> None:
-    """Score the extractor against a gold annotation, on a fresh temporary database."""
+    """Score the extractor against a gold annotation, on a fresh temporary database,
+    the way ../shared/corpus/score.py does (type and actor of stored events)."""
+    from app.evaluate import below_floors, report_lines
     from app.evaluate import evaluate as run_evaluation
-    from app.evaluate import print_report
 
     if not gold.is_file():
-        err.print(f"[red]error[/] {gold}: no such file")
+        err.print(f"[red]error[/] {shown(gold)}: no such file")
         raise typer.Exit(2)
-    print_report(run_evaluation(gold), out)
+    report = run_evaluation(gold)
+    for line in report_lines(report, verbose=verbose):
+        out.print(line, markup=False, highlight=False)
+    short = below_floors(report, min_f1=min_f1, min_language_f1=min_language_f1, min_date=min_date)
+    for line in short:
+        err.print(f"[red]below the floor[/] {shown(line)}")
+    raise typer.Exit(1 if short else 0)
 
 
 def main() -> None:

@@ -8,6 +8,11 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "timeline.sqlite3"
+# Says who is asking, so a site's operator can tell us apart and reach us.
+USER_AGENT = (
+    "weapons-policy-timeline/0.1 (news feed reader for a research timeline; "
+    "fetches article pages linked from feeds)"
+)
 
 
 class Settings(BaseSettings):
@@ -49,6 +54,19 @@ class Settings(BaseSettings):
                 " (the site cannot be served under a path)"
             )
         return value
+
+    # Fetching articles and feeds over HTTP (`timeline ingest URL`, `timeline feeds poll`).
+    # Responses larger than max_file_bytes are refused too, while streaming.
+    feeds_file: Path = Path("feeds.yaml")
+    http_connect_timeout: float = Field(default=10.0, gt=0)  # seconds to open a connection
+    http_read_timeout: float = Field(default=30.0, gt=0)  # seconds without a byte from the server
+    http_total_timeout: float = Field(default=120.0, gt=0)  # seconds for one response, whole
+    http_retries: int = Field(default=2, ge=0)  # extra attempts after a 5xx, timeout or reset
+    http_backoff: float = Field(default=1.0, ge=0)  # first retry delay (s), doubled each time
+    http_max_redirects: int = Field(default=5, ge=0)
+    http_concurrency: int = Field(default=8, ge=1)  # requests in flight, all hosts together
+    http_per_host_concurrency: int = Field(default=2, ge=1)  # requests in flight to one host
+    http_user_agent: str = USER_AGENT
 
 
 @lru_cache

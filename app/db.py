@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import Depends
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
@@ -29,9 +29,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _read_only_connector(path: str) -> Callable[[], sqlite3.Connection]:
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL, a plain path or a "file:" URI (uri=true); None in memory."""
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return None
+    if "uri" in url.query and name.startswith("file:"):
+        if url.query.get("mode") == "memory" or name.startswith("file::memory:"):
+            return None
+        return Path(unquote(urlsplit(name).path))
+    return Path(name)
+
+
+def _read_only_connector(path: Path) -> Callable[[], sqlite3.Connection]:
     # mode=ro: SQLite opens the file read-only and never creates it.
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
@@ -39,14 +51,18 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
     options: dict[str, Any] = {}
+    path = sqlite_file(parsed)
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False
-        if parsed.database and parsed.database != ":memory:":
-            if read_only:
-                options["creator"] = _read_only_connector(parsed.database)
-            else:
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args=connect_args, **options)
+    if path is not None and read_only:
+        if "uri" in parsed.query:
+            parsed = parsed.update_query_dict({"mode": "ro"})
+        else:
+            options["creator"] = _read_only_connector(path)
+    elif path is not None and "uri" not in parsed.query:
+        # Not for a "file:…?uri=true" name: its folder is not a prefix of the name.
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, connect_args=connect_args, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

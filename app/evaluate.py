@@ -1,99 +1,99 @@
-"""Scoring the extractor against a hand annotation (e.g. seeds/gold.yaml).
+"""Scoring the extractor against a hand annotation, the way ../shared/corpus/score.py does.
 
-The articles named by the gold file are ingested into a FRESH temporary SQLite
-database through the real ingestion path (`app.ingest.runner.ingest_paths`), and the
-stored mentions are scored, so the figures describe what the product stores.
+The gold's articles are ingested into a FRESH temporary database through the real
+ingestion path (`app.ingest.runner.ingest_paths`), and the stored events are scored:
+what the site shows, after clustering across articles. An event counts for an article
+when one of its mentions comes from that article.
 
-Matching rule: within one article, a stored mention may match a gold event when its
-type is the gold type or one of the gold's `also_ok` types. Pairs are assigned
-one-to-one, greedily by score (exact type 4, right actor 3, right date 2, weapon and
-place overlap up to 1 each, core gold +0.5), so the best-overlapping readings pair first.
-- a mention matched to a core event is a true positive; an unmatched core event a miss;
-- a mention matched to an optional (`core: false`) event counts neither way;
-- an unmatched mention is a false positive. `not_events` are free text, so they
-  cannot be matched structurally: every unmatched mention already counts as a false
-  positive, and the report labels one with the `not_events` line sharing the most
-  words with its sentence (at least two words of 4+ letters), to show which
-  non-event it read.
-Actor, date, weapons and places are scored on the matched core pairs: the actor is
-right when it is the gold actor or an `also_ok` actor; the date only where the gold
-has one, compared at the gold's precision (a coarser reading is wrong).
+Matching, per article: each gold event, core ones first, takes the best unused stored
+event of its type (or an `also_ok` type) and actor (or an `also_ok` actor): the one
+whose weapons and places overlap most (Jaccard each), plus half a point when the date
+is right. A match is a true positive of the stored event's type; an unmatched core
+gold event is a miss; an unmatched stored event a false positive. An optional gold
+event (`core: false`, seeds only) that matches takes its event out of the false
+positives and counts for nothing else. Precision = TP / (TP + FP); recall = core TP /
+(core TP + misses).
+
+On matched events: the date is right when the stored date, written YYYY-MM-DD, starts
+with the gold date written at its own precision ("2024-05" matches any day of May
+2024); weapons and places are scored as sets (generic "weapons" and "US weapons" in the
+gold name no system).
+
+Both gold schemas are read: the seeds' (entries keyed by `file`, `core`, `also_ok`,
+`not_events`) and the corpus' (entries with `file` or `id` and a `language`, every
+event core). Gold names are read through the gazetteer, so "Kremlin" is Russia and
+"Storm Shadow/SCALP" is Storm Shadow; articles are looked up next to the gold file and
+in its `articles/` folder.
 """
 
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from app.slugs import fold, slugify
+from app.extract.gazetteer import gazetteer
+from app.extract.text import fold
+from app.extract.triggers import EVENT_TYPES
 
-EVENT_TYPES = ("authorization", "restriction", "warning", "request")
 _ARTICLE_SUFFIXES = (".md", ".txt", ".html", ".htm")
+# Names the gold uses for weapons in general: no system.
+GENERIC_WEAPONS = frozenset(
+    {"weapons", "western weapons", "us weapons", "western-supplied weapons"}
+)
 
 
 @dataclass(frozen=True)
 class GoldEvent:
-    file: str  # the article's file stem
+    article: str  # the article's file stem
     type: str
-    actor: str  # slug
-    weapons: frozenset[str]  # slugs
+    types: frozenset[str]  # the type and the also_ok types
+    actors: frozenset[str]  # canonical names: the actor and the also_ok actors
+    weapons: frozenset[str]
     places: frozenset[str]
-    date: dt.date | None
-    precision: str | None  # day | month | year of the gold date
+    date: str | None  # as written: "2024-05-31", "2024-05", "2024"
     core: bool
-    also_types: frozenset[str]
-    also_actors: frozenset[str]
     summary: str
 
 
 @dataclass(frozen=True)
-class Reading:
-    """One stored mention, as scored."""
+class GoldArticle:
+    stem: str
+    language: str | None
+    events: tuple[GoldEvent, ...]
+    not_events: tuple[str, ...] = ()
 
-    file: str
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: str
     type: str
-    actor: str  # slug
+    actor: str
     weapons: frozenset[str]
     places: frozenset[str]
-    date: dt.date | None
-    precision: str | None
-    quote: str
-    start: int
-
-
-@dataclass(frozen=True)
-class Pair:
-    gold: GoldEvent
-    reading: Reading
-
-    @property
-    def actor_ok(self) -> bool:
-        return self.reading.actor == self.gold.actor or self.reading.actor in self.gold.also_actors
-
-    @property
-    def date_ok(self) -> bool | None:
-        """None when the gold has no date to compare with."""
-        return date_matches(
-            self.gold.date, self.gold.precision, self.reading.date, self.reading.precision
-        )
-
-
-@dataclass(frozen=True)
-class FalsePositive:
-    reading: Reading
-    not_event: str | None  # the gold `not_events` line it seems to read, if any
+    date: str | None  # YYYY-MM-DD
+    date_basis: str
+    summary: str
+    articles: frozenset[str]  # stems of the articles that mention it
 
 
 @dataclass
-class Scores:
+class Counts:
     tp: int = 0
+    core_tp: int = 0
     fp: int = 0
     fn: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.core_tp += other.core_tp
+        self.fp += other.fp
+        self.fn += other.fn
 
     @property
     def precision(self) -> float:
@@ -101,7 +101,7 @@ class Scores:
 
     @property
     def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return self.core_tp / (self.core_tp + self.fn) if self.core_tp + self.fn else 0.0
 
     @property
     def f1(self) -> float:
@@ -110,215 +110,234 @@ class Scores:
 
 
 @dataclass
-class EvaluationReport:
+class SetScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def f1(self) -> float:
+        total = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / total if total else 1.0
+
+
+@dataclass(frozen=True)
+class Match:
+    gold: GoldEvent
+    event: StoredEvent
+    date_ok: bool | None  # None when the gold has no date
+
+
+@dataclass
+class Report:
     articles: int = 0
-    overall: Scores = field(default_factory=Scores)
-    by_type: dict[str, Scores] = field(default_factory=lambda: {t: Scores() for t in EVENT_TYPES})
-    matched: list[Pair] = field(default_factory=list)  # core matches
-    optional_matched: list[Pair] = field(default_factory=list)
-    misses: list[GoldEvent] = field(default_factory=list)
-    false_positives: list[FalsePositive] = field(default_factory=list)
-    weapons: Scores = field(default_factory=Scores)
-    places: Scores = field(default_factory=Scores)
     missing_articles: list[str] = field(default_factory=list)
+    by_type: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in EVENT_TYPES})
+    by_language: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    matches: list[Match] = field(default_factory=list)
+    misses: list[GoldEvent] = field(default_factory=list)
+    false_positives: list[tuple[str, StoredEvent]] = field(default_factory=list)
+    weapons: SetScore = field(default_factory=SetScore)
+    places: SetScore = field(default_factory=SetScore)
 
     @property
-    def actor_accuracy(self) -> float:
-        return sum(p.actor_ok for p in self.matched) / len(self.matched) if self.matched else 0.0
+    def overall(self) -> Counts:
+        total = Counts()
+        for counts in self.by_type.values():
+            total.add(counts)
+        return total
 
     @property
-    def dated_pairs(self) -> list[Pair]:
-        return [p for p in self.matched if p.date_ok is not None]
+    def dated(self) -> list[Match]:
+        return [m for m in self.matches if m.date_ok is not None]
 
     @property
     def date_accuracy(self) -> float:
-        dated = self.dated_pairs
-        return sum(bool(p.date_ok) for p in dated) / len(dated) if dated else 0.0
+        dated = self.dated
+        return sum(bool(m.date_ok) for m in dated) / len(dated) if dated else 0.0
 
 
-def date_matches(
-    gold: dt.date | None, gold_precision: str | None, got: dt.date | None, got_precision: str | None
-) -> bool | None:
-    """Compare at the gold's precision; None when the gold has no date."""
-    if gold is None or gold_precision is None:
-        return None
-    if got is None or got_precision is None:
-        return False
-    rank = {"year": 0, "month": 1, "day": 2}
-    if rank[got_precision] < rank[gold_precision]:
-        return False
-    if gold_precision == "year":
-        return got.year == gold.year
-    if gold_precision == "month":
-        return (got.year, got.month) == (gold.year, gold.month)
-    return got == gold
+# Reading the gold.
 
 
-def parse_gold_date(value: Any) -> tuple[dt.date | None, str | None]:
-    """`2022-05-26` (YAML date), "2022-05", "2022" or null."""
+def canonical(name: str, kinds: tuple[str, ...]) -> str:
+    """The gazetteer's name for `name` when the whole string is one of its aliases."""
+    text = str(name).strip()
+    matches = gazetteer().find(text)
+    if len(matches) == 1 and matches[0].kind in kinds:
+        match = matches[0]
+        if match.start == 0 and match.end == len(text):
+            if match.kind == "person":
+                actor = match.entry.actor_on(None)
+                return actor or text
+            return match.name
+    return text
+
+
+def _names(
+    values: Iterable[Any], kinds: tuple[str, ...], generic: frozenset[str]
+) -> frozenset[str]:
+    out = set()
+    for value in values or []:
+        name = str(value).split("/")[0].strip()  # "Storm Shadow/SCALP"
+        if fold(name) in generic:
+            continue
+        out.add(fold(canonical(name, kinds)))
+    return frozenset(out)
+
+
+def _date_text(value: Any) -> str | None:
     if value is None:
-        return None, None
+        return None
     if isinstance(value, dt.date):
-        return value, "day"
+        return value.isoformat()
     text = str(value)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return dt.date.fromisoformat(text), "day"
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        return dt.date(int(text[:4]), int(text[5:]), 1), "month"
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 1, 1), "year"
-    raise ValueError(f"unreadable gold date: {value!r}")
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise ValueError(f"unreadable gold date: {value!r}")
+    return text
 
 
-def load_gold(gold_path: Path) -> tuple[list[GoldEvent], dict[str, list[str]]]:
-    """Gold events and the `not_events` lines, per article file stem."""
-    entries = yaml.safe_load(gold_path.read_text("utf-8")) or []
-    events: list[GoldEvent] = []
-    not_events: dict[str, list[str]] = {}
+def load_gold(path: Path) -> list[GoldArticle]:
+    """Gold articles of either schema (see the module docstring)."""
+    entries = yaml.safe_load(path.read_text("utf-8")) or []
+    articles = []
     for entry in entries:
-        stem = Path(entry["file"]).stem
-        not_events[stem] = [str(n) for n in entry.get("not_events") or []]
+        stem = Path(str(entry.get("file") or entry["id"])).stem
+        events = []
         for item in entry.get("events") or []:
-            date, precision = parse_gold_date(item.get("date"))
             also = item.get("also_ok") or {}
+            actors = [item["actor"], *(also.get("actor") or [])]
             events.append(
                 GoldEvent(
-                    file=stem,
+                    article=stem,
                     type=item["type"],
-                    actor=slugify(item["actor"]),
-                    weapons=frozenset(slugify(w) for w in item.get("weapons") or []),
-                    places=frozenset(slugify(p) for p in item.get("scope") or []),
-                    date=date,
-                    precision=precision,
+                    types=frozenset([item["type"], *(also.get("type") or [])]),
+                    actors=frozenset(
+                        fold(canonical(a, ("actor", "person", "demonym"))) for a in actors
+                    ),
+                    weapons=_names(item.get("weapons"), ("weapon",), GENERIC_WEAPONS),
+                    places=_names(item.get("scope"), ("place", "actor"), frozenset()),
+                    date=_date_text(item.get("date")),
                     core=bool(item.get("core", True)),
-                    also_types=frozenset(also.get("type") or []),
-                    also_actors=frozenset(slugify(a) for a in also.get("actor") or []),
                     summary=str(item.get("summary", "")),
                 )
             )
-    return events, not_events
+        articles.append(
+            GoldArticle(
+                stem=stem,
+                language=entry.get("language"),
+                events=tuple(events),
+                not_events=tuple(str(n) for n in entry.get("not_events") or []),
+            )
+        )
+    return articles
 
 
 def article_paths(gold_path: Path, stems: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """The article file for each stem in the gold file's folder (.md first), and the
-    stems with no file."""
+    """The article file of each stem, next to the gold file or in its `articles/` folder
+    (.md first), and the stems with no file."""
     found: list[Path] = []
     missing: list[str] = []
+    folders = [gold_path.parent, gold_path.parent / "articles"]
     for stem in stems:
-        for suffix in _ARTICLE_SUFFIXES:
-            candidate = gold_path.parent / f"{stem}{suffix}"
-            if candidate.is_file():
-                found.append(candidate)
+        for folder in folders:
+            match = next(
+                (
+                    folder / f"{stem}{s}"
+                    for s in _ARTICLE_SUFFIXES
+                    if (folder / f"{stem}{s}").is_file()
+                ),
+                None,
+            )
+            if match is not None:
+                found.append(match)
                 break
         else:
             missing.append(stem)
     return found, missing
 
 
+# Scoring.
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
+    return len(a & b) / max(1, len(a | b))
 
 
-def _pair_score(gold: GoldEvent, reading: Reading) -> float:
-    pair = Pair(gold, reading)
-    return (
-        4 * (reading.type == gold.type)
-        + 3 * pair.actor_ok
-        + 2 * bool(pair.date_ok)
-        + _jaccard(gold.weapons, reading.weapons)
-        + _jaccard(gold.places, reading.places)
-        + 0.5 * gold.core
-    )
-
-
-def match_article(
-    golds: Sequence[GoldEvent], readings: Sequence[Reading]
-) -> tuple[list[Pair], list[Reading]]:
-    """One-to-one pairs (greedy by score) and the readings left unmatched."""
-    options = [
-        (_pair_score(g, r), gi, ri)
-        for gi, g in enumerate(golds)
-        for ri, r in enumerate(readings)
-        if r.type == g.type or r.type in g.also_types
-    ]
-    options.sort(key=lambda o: (-o[0], o[1], o[2]))
-    used_g: set[int] = set()
-    used_r: set[int] = set()
-    pairs: list[Pair] = []
-    for _score, gi, ri in options:
-        if gi in used_g or ri in used_r:
-            continue
-        used_g.add(gi)
-        used_r.add(ri)
-        pairs.append(Pair(golds[gi], readings[ri]))
-    left = [r for ri, r in enumerate(readings) if ri not in used_r]
-    return pairs, left
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", fold(text)) if len(w) >= 4}
-
-
-def closest_not_event(quote: str, not_events: Sequence[str]) -> str | None:
-    words = _content_words(quote)
-    best, best_overlap = None, 1
-    for line in not_events:
-        overlap = len(words & _content_words(line))
-        if overlap > best_overlap:
-            best, best_overlap = line, overlap
-    return best
+def date_ok(gold: str | None, stored: str | None) -> bool | None:
+    """The stored date, at the gold's precision; None when the gold has no date."""
+    if gold is None:
+        return None
+    return bool(stored) and str(stored)[: len(gold)] == gold
 
 
 def score(
-    golds: Sequence[GoldEvent],
-    readings: Sequence[Reading],
-    not_events: dict[str, list[str]],
-    stems: Sequence[str],
-) -> EvaluationReport:
-    report = EvaluationReport(articles=len(stems))
-    for stem in stems:
-        pairs, left = match_article(
-            [g for g in golds if g.file == stem], [r for r in readings if r.file == stem]
-        )
-        matched_golds = {id(p.gold) for p in pairs}
-        for pair in pairs:
-            if not pair.gold.core:
-                report.optional_matched.append(pair)
+    gold: Sequence[GoldArticle], events: Sequence[StoredEvent], languages: dict[str, str]
+) -> Report:
+    """`languages`: article stem -> language, for articles whose gold names none."""
+    report = Report(articles=len(gold))
+    by_article: dict[str, list[StoredEvent]] = defaultdict(list)
+    for event in events:
+        for stem in sorted(event.articles):
+            by_article[stem].append(event)
+    for article in gold:
+        language = article.language or languages.get(article.stem, "unknown")
+        counts = {t: Counts() for t in EVENT_TYPES}
+        stored = by_article.get(article.stem, [])
+        used: set[int] = set()
+        for gold_event in sorted(article.events, key=lambda g: not g.core):
+            best, best_score = None, -1.0
+            for index, event in enumerate(stored):
+                if index in used or event.type not in gold_event.types:
+                    continue
+                if fold(event.actor) not in gold_event.actors:
+                    continue
+                value = _jaccard(gold_event.weapons, event.weapons) + _jaccard(
+                    gold_event.places, event.places
+                )
+                value += 0.5 * bool(date_ok(gold_event.date, event.date))
+                if value > best_score:
+                    best, best_score = index, value
+            if best is None:
+                if gold_event.core:
+                    counts[gold_event.type].fn += 1
+                    report.misses.append(gold_event)
                 continue
-            report.matched.append(pair)
-            report.overall.tp += 1
-            report.by_type[pair.reading.type].tp += 1
-            for mine, truth, scores in (
-                (pair.reading.weapons, pair.gold.weapons, report.weapons),
-                (pair.reading.places, pair.gold.places, report.places),
+            used.add(best)
+            event = stored[best]
+            counts[event.type].tp += 1
+            if gold_event.core:
+                counts[gold_event.type].core_tp += 1
+            report.matches.append(Match(gold_event, event, date_ok(gold_event.date, event.date)))
+            for mine, truth, sets in (
+                (event.weapons, gold_event.weapons, report.weapons),
+                (event.places, gold_event.places, report.places),
             ):
-                scores.tp += len(mine & truth)
-                scores.fp += len(mine - truth)
-                scores.fn += len(truth - mine)
-        for gold in golds:
-            if gold.file == stem and gold.core and id(gold) not in matched_golds:
-                report.misses.append(gold)
-                report.overall.fn += 1
-                report.by_type[gold.type].fn += 1
-        for reading in left:
-            report.false_positives.append(
-                FalsePositive(reading, closest_not_event(reading.quote, not_events.get(stem, [])))
-            )
-            report.overall.fp += 1
-            report.by_type[reading.type].fp += 1
+                sets.tp += len(mine & truth)
+                sets.fp += len(mine - truth)
+                sets.fn += len(truth - mine)
+        for index, event in enumerate(stored):
+            if index not in used:
+                counts[event.type].fp += 1
+                report.false_positives.append((article.stem, event))
+        for event_type, tally in counts.items():
+            report.by_type[event_type].add(tally)
+            report.by_language[language].add(tally)
     return report
 
 
-def stored_readings(paths: Sequence[Path]) -> list[Reading]:
-    """Ingest `paths` into a fresh temporary database; return its mentions."""
+# Building the database and reading what it stores.
+
+
+def stored_events(paths: Sequence[Path]) -> tuple[list[StoredEvent], dict[str, str]]:
+    """Ingest `paths` into a fresh temporary database; its events, and each article's
+    language (by file stem)."""
     from sqlmodel import Session, select
 
     from app.db import make_engine
     from app.ingest.runner import ingest_paths
     from app.migrate import upgrade_database
-    from app.models import Article, Mention
+    from app.models import Actor, Article, Event, EventPlace, EventWeapon, Mention, Place, Weapon
 
     with tempfile.TemporaryDirectory(prefix="timeline-eval-") as folder:
         url = f"sqlite:///{Path(folder) / 'evaluate.sqlite3'}"
@@ -327,58 +346,81 @@ def stored_readings(paths: Sequence[Path]) -> list[Reading]:
         try:
             ingest_paths(list(paths), engine)
             with Session(engine) as session:
-                rows = session.exec(
-                    select(Mention, Article).where(Mention.article_id == Article.id)
-                ).all()
-                readings = [
-                    Reading(
-                        file=Path(article.source).stem,
-                        type=mention.type,
-                        actor=mention.actor_id,
-                        weapons=frozenset(mention.weapons),
-                        places=frozenset(mention.places),
-                        date=mention.date,
-                        precision=mention.date_precision,
-                        quote=mention.quote,
-                        start=mention.start,
+                weapons: dict[str, set[str]] = defaultdict(set)
+                for event_id, name in session.exec(
+                    select(EventWeapon.event_id, Weapon.name).where(
+                        EventWeapon.weapon_id == Weapon.id
                     )
-                    for mention, article in rows
+                ):
+                    weapons[event_id].add(fold(name))
+                places: dict[str, set[str]] = defaultdict(set)
+                for event_id, name in session.exec(
+                    select(EventPlace.event_id, Place.name).where(EventPlace.place_id == Place.id)
+                ):
+                    places[event_id].add(fold(name))
+                articles: dict[str, set[str]] = defaultdict(set)
+                languages: dict[str, str] = {}
+                for event_id, source, language in session.exec(
+                    select(Mention.event_id, Article.source, Article.language).where(
+                        Mention.article_id == Article.id
+                    )
+                ):
+                    articles[event_id].add(Path(source).stem)
+                    languages[Path(source).stem] = language or "unknown"
+                actor_names = {i: n for i, n in session.exec(select(Actor.id, Actor.name))}
+                events = [
+                    StoredEvent(
+                        id=event.id,
+                        type=event.type,
+                        actor=actor_names.get(event.actor_id, event.actor_id),
+                        weapons=frozenset(weapons[event.id]),
+                        places=frozenset(places[event.id]),
+                        date=event.date.isoformat() if event.date else None,
+                        date_basis=event.date_basis,
+                        summary=event.summary,
+                        articles=frozenset(articles[event.id]),
+                    )
+                    for event in session.exec(select(Event))
                 ]
         finally:
             engine.dispose()
-    return sorted(readings, key=lambda r: (r.file, r.start))
+    return sorted(events, key=lambda e: e.id), languages
 
 
-def evaluate(gold_path: Path) -> EvaluationReport:
+def evaluate(gold_path: Path) -> Report:
     """Score a fresh database built from the gold's articles against the gold."""
-    golds, not_events = load_gold(gold_path)
-    stems = list(dict.fromkeys([*not_events, *(g.file for g in golds)]))
-    paths, missing = article_paths(gold_path, stems)
-    readings = stored_readings(paths)
-    report = score(golds, readings, not_events, [p.stem for p in paths])
+    gold = load_gold(gold_path)
+    paths, missing = article_paths(gold_path, [a.stem for a in gold])
+    events, languages = stored_events(paths)
+    report = score([a for a in gold if a.stem not in missing], events, languages)
     report.missing_articles = missing
     return report
 
 
-def _describe_gold(gold: GoldEvent) -> str:
-    date = gold.date.isoformat() if gold.date else "undated"
+# The report.
+
+
+def _figures(counts: Counts) -> str:
     return (
-        f"{gold.file}: {gold.type} {gold.actor} w={sorted(gold.weapons)} p={sorted(gold.places)} "
-        f"{date} - {gold.summary}"
+        f"P {counts.precision:.2f}  R {counts.recall:.2f}  F1 {counts.f1:.2f}  "
+        f"(tp {counts.tp}, fp {counts.fp}, misses {counts.fn})"
     )
 
 
-def _describe_reading(reading: Reading) -> str:
-    date = reading.date.isoformat() if reading.date else "undated"
+def _gold_line(gold: GoldEvent) -> str:
+    actor = sorted(gold.actors)[0]
+    return f"{gold.article} {gold.type:13} {actor:16} {gold.date or 'undated'}  {gold.summary}"
+
+
+def _event_line(stem: str, event: StoredEvent) -> str:
     return (
-        f"{reading.file}: {reading.type} {reading.actor} w={sorted(reading.weapons)} "
-        f"p={sorted(reading.places)} {date} ({reading.precision}) | {reading.quote}"
+        f"{stem} {event.type:13} {fold(event.actor):16} {event.date or 'undated'}  {event.summary}"
     )
 
 
-def report_lines(report: EvaluationReport) -> list[str]:
-    """The report as plain lines (the printed form, and what tests assert on)."""
-    o = report.overall
+def report_lines(report: Report, *, verbose: bool = False) -> list[str]:
+    """The report as plain lines; the last is the figure line score.py prints."""
+    overall = report.overall
     lines = [
         f"articles: {report.articles}"
         + (
@@ -386,40 +428,46 @@ def report_lines(report: EvaluationReport) -> list[str]:
             if report.missing_articles
             else ""
         ),
-        f"overall: precision {o.precision:.2f}  recall {o.recall:.2f}  F1 {o.f1:.2f}  "
-        f"(tp {o.tp}, fp {o.fp}, misses {o.fn}; optional matched {len(report.optional_matched)})",
+        f"overall        {_figures(overall)}",
     ]
-    for event_type, s in report.by_type.items():
-        lines.append(
-            f"  {event_type:<13} precision {s.precision:.2f}  recall {s.recall:.2f}  F1 {s.f1:.2f}  "
-            f"(tp {s.tp}, fp {s.fp}, misses {s.fn})"
-        )
+    lines += [f"  {t:13}  {_figures(c)}" for t, c in report.by_type.items()]
     lines += [
-        f"actor accuracy: {report.actor_accuracy:.2f} ({sum(p.actor_ok for p in report.matched)}"
-        f"/{len(report.matched)})",
-        f"date accuracy: {report.date_accuracy:.2f} ({sum(bool(p.date_ok) for p in report.dated_pairs)}"
-        f"/{len(report.dated_pairs)} with a gold date)",
-        f"weapons F1: {report.weapons.f1:.2f}  places F1: {report.places.f1:.2f}",
-        f"misses ({len(report.misses)}):",
+        f"  language {lang}    {_figures(c)}" for lang, c in sorted(report.by_language.items())
     ]
-    lines += [f"  - {_describe_gold(g)}" for g in report.misses]
-    lines.append(f"false positives ({len(report.false_positives)}):")
-    for fp in report.false_positives:
-        lines.append(f"  - {_describe_reading(fp.reading)}")
-        if fp.not_event:
-            lines.append(f"    reads a listed not-event: {fp.not_event}")
-    wrong = [p for p in report.matched if not p.actor_ok or p.date_ok is False]
-    lines.append(f"matched with a wrong actor or date ({len(wrong)}):")
-    for pair in wrong:
-        lines.append(f"  - gold {_describe_gold(pair.gold)}")
-        lines.append(f"    got  {_describe_reading(pair.reading)}")
+    dated = report.dated
+    lines.append(
+        f"on matched events: date accuracy {report.date_accuracy:.2f} "
+        f"({sum(bool(m.date_ok) for m in dated)}/{len(dated)}), "
+        f"weapons F1 {report.weapons.f1:.2f}, places F1 {report.places.f1:.2f}"
+    )
+    if verbose:
+        lines += [f"MISS  {_gold_line(g)}" for g in report.misses]
+        lines += [f"FP    {_event_line(stem, e)}" for stem, e in report.false_positives]
+        lines += [
+            f"DATE  {_gold_line(m.gold)} | got {m.event.date} ({m.event.date_basis})"
+            for m in report.matches
+            if m.date_ok is False
+        ]
+    lines.append(
+        f"F1={overall.f1:.2f} P={overall.precision:.2f} R={overall.recall:.2f} "
+        f"date={report.date_accuracy:.2f} weapons={report.weapons.f1:.2f} places={report.places.f1:.2f}"
+    )
     return lines
 
 
-def print_report(report: EvaluationReport, console: Any = None) -> None:
-    """Print to a rich Console when given (markup off: quotes hold brackets), else stdout."""
-    for line in report_lines(report):
-        if console is None:
-            print(line)
-        else:
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+def below_floors(
+    report: Report, *, min_f1: float | None, min_language_f1: float | None, min_date: float | None
+) -> list[str]:
+    """What falls short of the floors (empty when every floor is met)."""
+    short = []
+    if min_f1 is not None and report.overall.f1 < min_f1:
+        short.append(f"F1 {report.overall.f1:.2f} is below the floor {min_f1:.2f}")
+    if min_language_f1 is not None:
+        for language, counts in sorted(report.by_language.items()):
+            if counts.f1 < min_language_f1:
+                short.append(
+                    f"F1 in {language} {counts.f1:.2f} is below the floor {min_language_f1:.2f}"
+                )
+    if min_date is not None and report.date_accuracy < min_date:
+        short.append(f"date accuracy {report.date_accuracy:.2f} is below the floor {min_date:.2f}")
+    return short

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from app.web import api, docs, errors, exports, pages
+from app.web import api, docs, errors, exports, pages, state
 from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
 from app.web.startup import RequireDatabase
@@ -63,6 +63,8 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(exports.router)
     app.include_router(api.router)
+    app.include_router(state.router)
+    app.include_router(state.api_router)
     app.include_router(docs.router)
     errors.install(app)
     return app

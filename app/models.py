@@ -59,6 +59,10 @@ class Event(SQLModel, table=True):
     date_precision: str | None = Field(default=None, max_length=5)
     date_basis: str = Field(default="published", max_length=10)
     summary: str
+    # How much to trust the reading, in [0, 1] (app/extract/confidence.py): its mentions'
+    # confidences combined over independent articles. None until `timeline reextract`
+    # has read the articles of a database created before confidences existed.
+    confidence: float | None = Field(default=None, index=True)
     # Accent- and case-folded summary, quotes and names, for full-text search.
     search_text: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -115,3 +119,52 @@ class Mention(SQLModel, table=True):
     cited_source: str | None = Field(default=None, max_length=200)
     speaker: str | None = Field(default=None, max_length=200)
     negated: bool = False
+    confidence: float | None = None
+    # The extractor's reasons: which trigger, how the actor and the date were found.
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+FEED_STATUSES = ("ok", "not-modified", "failed")
+# new: ingested as a new article; known: its text was already stored; failed: will not
+# be tried again; retry: failed in a way that may pass (5xx, timeout), tried next poll.
+FEED_ENTRY_STATUSES = ("new", "known", "failed", "retry")
+
+
+class Feed(SQLModel, table=True):
+    """A news feed polled by `timeline feeds poll`, named as in the feeds file."""
+
+    name: str = Field(primary_key=True, max_length=200)
+    url: str
+    # Validators for the conditional GET of the next poll (they belong to `url`).
+    etag: str | None = None
+    last_modified: str | None = Field(default=None, max_length=64)
+    last_polled_at: dt.datetime | None = None
+    last_status: str | None = Field(default=None, max_length=16)  # FEED_STATUSES
+    last_error: str | None = None
+    last_entries: int = 0  # entries the feed listed at the last poll
+    last_new_articles: int = 0  # articles the last poll added
+
+
+class FeedEntry(SQLModel, table=True):
+    """A feed entry's page, by canonical URL: fetched once, whichever feeds list it."""
+
+    url: str = Field(primary_key=True)
+    feed_name: str = Field(foreign_key="feed.name", index=True, ondelete="CASCADE", max_length=200)
+    status: str = Field(max_length=8)  # FEED_ENTRY_STATUSES
+    reason: str | None = None
+    article_id: str | None = Field(
+        default=None, foreign_key="article.id", index=True, ondelete="SET NULL", max_length=16
+    )
+    attempts: int = 1
+    first_seen_at: dt.datetime = Field(default_factory=utcnow)
+    last_attempt_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class RetiredEvent(SQLModel, table=True):
+    """An event id that no longer names an event: its readings are gone (the current
+    extractor no longer reads them from their sources). Its permalink answers 410 Gone
+    with the reason, so a shared link says what happened instead of vanishing."""
+
+    id: str = Field(primary_key=True, max_length=16)
+    reason: str
+    retired_at: dt.datetime = Field(default_factory=utcnow)

@@ -7,8 +7,13 @@ from typing import Any
 
 import yaml
 
+try:  # libyaml's parser reads the gazetteer about 7x faster than the pure-Python one
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # a PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-class DataLoader(yaml.SafeLoader):
+
+class DataLoader(_SafeLoader):
     """Safe YAML where only true/false are booleans: word lists hold "no", "on", "yes"
     and "off" as words, which YAML 1.1 would silently turn into booleans."""
 

@@ -33,5 +33,15 @@
     });
   });
 
+  // Policy state: after prev/next swaps the matrix, the date control shows its day
+  // (left alone while the reader is typing in it).
+  document.addEventListener("htmx:afterSwap", function () {
+    var input = document.getElementById("as_of");
+    var shown = document.querySelector("#results-heading time[datetime]");
+    if (input && shown && document.activeElement !== input) {
+      input.value = shown.getAttribute("datetime");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setupCopy(document); });
 })();

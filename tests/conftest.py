@@ -7,11 +7,25 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.config import get_settings
+from app.db import get_engine, get_read_only_engine, make_engine
 from app.migrate import upgrade_database
+from app.web import cache
+from tests.local_server import LocalServer, serve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
+
+
+@pytest.fixture
+def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield database_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
 
 
 @pytest.fixture
@@ -31,3 +45,22 @@ def engine(database_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    """A local HTTP server on 127.0.0.1 serving what the test writes into it."""
+    yield from serve()
+
+
+@pytest.fixture
+def site_settings(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
+    """Settings, and the site's engine, for the test database (more with monkeypatch.setenv)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_read_only_engine.cache_clear()
+    cache.clear()
+    yield
+    get_read_only_engine().dispose()
+    get_settings.cache_clear()
+    get_read_only_engine.cache_clear()

@@ -1,11 +1,11 @@
 """The `timeline` command end to end on a temporary database."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from app.cli import cli
 from app.config import get_settings
@@ -14,17 +14,6 @@ from app.models import Article, Event, Mention
 from tests.conftest import SEEDS_DIR
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield database_url
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def counts(url: str) -> tuple[int, int, int]:
@@ -81,3 +70,129 @@ def test_db_upgrade_and_downgrade(cli_database: str) -> None:
     assert counts(cli_database) == (0, 0, 0)
     down = runner.invoke(cli, ["db", "downgrade"])
     assert (down.exit_code, down.output.strip()) == (0, "database at base")
+
+
+def test_markup_in_names_and_keys_is_printed_literally(cli_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "[link=file:evil]x"
+    (folder / "a[").mkdir(parents=True)
+    article = folder / "a[/b].md"  # a folder 'a[' and a file 'b].md'
+
+    article.write_text(
+        '---\n"[/bold]": 1\npublished: 2024-05-30\n---\nLe ministre a parlé.\n', encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["ingest", str(article), str(folder / "[red]missing.md")])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"warning {article}: unknown front-matter key '[/bold]' ignored "
+        "(known: title, url, outlet, language, published, published_precision)"
+    ) in result.stderr.splitlines()
+    assert f"  {folder}/[red]missing.md: path does not exist" in result.stderr.splitlines()
+
+
+def test_terminal_control_sequences_in_names_are_not_printed(
+    cli_database: str, tmp_path: Path
+) -> None:
+    (tmp_path / "red\x1b[31m.md").write_text("", encoding="utf-8")
+    (tmp_path / "bell\x07.txt").write_text("", encoding="utf-8")
+    (tmp_path / ":warning:.md").write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    problems = result.stderr.splitlines()[-3:]
+    assert problems == [
+        f"  {tmp_path}/:warning:.md: empty file",
+        f"  {tmp_path}/bell?.txt: empty file",
+        f"  {tmp_path}/red.md: empty file",
+    ]
+    assert "\x1b" not in result.output
+
+
+def test_symlinks_inside_folders_need_follow_symlinks(cli_database: str, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\npublished: 2024-05-30\n---\nLe ministre a parlé.\n", "utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "link.md").symlink_to(outside)
+    skipped = runner.invoke(cli, ["ingest", str(folder)])
+    assert skipped.exit_code == 1  # the folder holds no article file of its own
+    assert (
+        f"warning {folder}/link.md: symbolic link: skipped (--follow-symlinks reads it)"
+        in skipped.stderr.splitlines()
+    )
+    followed = runner.invoke(cli, ["ingest", "--follow-symlinks", str(folder)])
+    assert followed.exit_code == 0, followed.output
+    assert summary_value(followed.output, "articles new") == 1
+
+
+@pytest.fixture
+def use_database_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Points the command at a database URL that may not work."""
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+    yield use
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def assert_one_line_error(result: Result, line: str) -> None:
+    assert (result.exit_code, result.stderr, result.stdout) == (2, line + "\n", "")
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+
+
+# `serve` creates nothing: it says there is no database (tests/web/test_startup.py).
+@pytest.mark.parametrize("command", [["ingest", "seeds"], ["db", "upgrade"], ["db", "downgrade"]])
+def test_database_under_a_file_is_one_line_error(
+    use_database_url: Callable[[str], None], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
+    url = f"sqlite:///{tmp_path}/file.txt/timeline.sqlite3"
+    use_database_url(url)
+    assert_one_line_error(
+        runner.invoke(cli, command),
+        f"error: cannot use the database {url}: "
+        f"cannot create the folder {tmp_path}/file.txt: File exists",
+    )
+
+
+def test_database_path_that_is_a_folder_is_one_line_error(
+    use_database_url: Callable[[str], None], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}"
+    use_database_url(url)
+    assert_one_line_error(
+        runner.invoke(cli, ["ingest", str(SEEDS_DIR)]),
+        f"error: cannot use the database {url}: unable to open database file",
+    )
+
+
+def test_read_only_database_is_one_line_error_before_any_file_is_read(
+    cli_database: str, use_database_url: Callable[[str], None]
+) -> None:
+    """mode=ro is what SQLite does with a file it may not write (chmod 444 for a user;
+    root writes any file, so a test run as root could not use chmod)."""
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    path = cli_database.removeprefix("sqlite:///")
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    use_database_url(url)
+    assert_one_line_error(
+        runner.invoke(cli, ["ingest", str(SEEDS_DIR)]),
+        f"error: cannot use the database {url}: attempt to write a readonly database",
+    )
+    assert counts(cli_database) == (0, 0, 0)
+
+
+def test_database_without_its_driver_is_one_line_error(
+    use_database_url: Callable[[str], None],
+) -> None:
+    url = "postgresql+psycopg://timeline:secret@127.0.0.1:1/timeline"
+    use_database_url(url)
+    assert_one_line_error(
+        runner.invoke(cli, ["db", "upgrade"]),
+        "error: cannot use the database postgresql+psycopg://timeline:***@127.0.0.1:1/timeline: "
+        "its driver is not installed (No module named 'psycopg')",
+    )

@@ -15,8 +15,11 @@ MODEL_TABLES = {
     "eventalias",
     "eventplace",
     "eventweapon",
+    "feed",
+    "feedentry",
     "mention",
     "place",
+    "retiredevent",
     "weapon",
 }
 
@@ -67,10 +70,28 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
     engine.dispose()
 
 
-def test_upgrade_leaves_the_database_in_wal_mode(database_url: str) -> None:
-    # Set once in the file by the migrations: the site's read-only connections never set it.
+def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> None:
+    upgrade_database(database_url)
+    downgrade_database(database_url, "0001")
+    assert {"feed", "feedentry", "retiredevent"} & _tables(database_url) == set()
+    assert MODEL_TABLES - {"feed", "feedentry", "retiredevent"} <= _tables(database_url)
+    upgrade_database(database_url)
+    assert _pending_diff(database_url) == []
+
+
+def test_confidence_migration_keeps_the_full_text_triggers(database_url: str) -> None:
+    """0003 adds and drops columns of the event table without a batch copy, which
+    would drop its full-text triggers."""
+    upgrade_database(database_url)
+    downgrade_database(database_url, "0002_feeds")
     upgrade_database(database_url)
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        triggers = {
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
+            )
+        }
     engine.dispose()
+    assert len(triggers) == 3

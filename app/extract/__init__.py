@@ -3,11 +3,12 @@
 from app.extract.types import ArticleInput, ExtractedEvent
 
 
-def extract_events(article: ArticleInput) -> list[ExtractedEvent]:
-    """The policy events an article reports, each backed by its evidence sentence."""
+def extract_events(article: ArticleInput, time_budget: float | None = None) -> list[ExtractedEvent]:
+    """The policy events an article reports, each backed by its evidence sentence.
+    With a time budget (seconds), an article that takes longer raises ExtractionTimeout."""
     from app.extract.pipeline import extract  # deferred: keeps `import app.extract` cheap
 
-    return extract(article)
+    return extract(article, time_budget)
 
 
 __all__ = ["ArticleInput", "ExtractedEvent", "extract_events"]

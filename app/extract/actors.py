@@ -1,185 +1,365 @@
-"""Who decided or said it: actor candidates of a sentence and the choice among them.
+"""Who decided or said it: the speaker of a sentence and the actor of each trigger.
 
-A person counts as the actor they spoke for on the day (gazetteer roles); a demonym
-counts only next to an office word ("le ministre russe"); a country name right after a
-recipient word ("à l'Ukraine", "told Kyiv") is the recipient, not the actor."""
+Decisions (authorizations, restrictions) belong to their agent: the passive agent
+("accordée par le Canada"), else the subject of the trigger's clause, else the supplier
+of the weapons ("weapons sent by Italy"), else the speaker. Speech acts (warnings,
+requests) and pledges belong to whoever says them: the quote's attribution, the subject
+of the verb of saying, the source ("selon X"), else the subject. An object, a recipient
+or a place inside a prepositional phrase is never the actor (roles.py). Names
+coordinated in one phrase give one event each, except in one speaker's claim about
+several governments, which stands for the speaker's own government only.
 
-import datetime as dt
-import re
+Inside a quote, "we" is the speaker's government; a third party named as the subject
+inside the quote keeps its own decision ("Ukraine came to us and asked...")."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.extract.cues import cue_value, cue_words, words_after, words_before
-from app.extract.gazetteer import Match
-from app.extract.nlp import Token
+from app.extract import polarity
+from app.extract.cues import cue_words
+from app.extract.roles import Candidate, syntax_phrases, words
+from app.extract.tokens import Tokens
 
-_WORD = re.compile(r"\w+")
+_BE = frozenset(
+    {"be", "been", "being", "is", "are", "was", "were", "ete", "est", "sont", "etait",
+     "etaient", "sera", "seront", "serait", "seraient", "soit", "soient", "fut", "get", "got"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class Candidate:
-    actor: str
-    start: int  # offsets in the sentence
-    end: int
-    speaker: str | None  # the person's name when a person stands for the actor
-    object_like: bool  # right after a recipient word: the addressee, not the speaker
+class Speaker:
+    candidate: Candidate | None  # None: a pronoun or an unnamed speaker
+    how: str
+    unnamed: str | None = None  # "la source", "a senior official": said by someone else
+
+    @property
+    def refers_back(self) -> bool:
+        """A pronoun or a definite office ("the minister added") names the last speaker."""
+        return self.candidate is None and self.how in ("pronoun", "office mentioned before")
+
+    @property
+    def voice(self) -> str | None:
+        """Who is talking, to tell two statements apart: "person:Antony Blinken",
+        "actor:United States" (an office or the state itself), "unnamed:source"."""
+        if self.candidate is not None:
+            if self.candidate.person is not None:
+                return f"person:{self.candidate.person}"
+            return f"actor:{self.candidate.actor}"
+        return f"unnamed:{self.unnamed}" if self.unnamed and not self.refers_back else None
 
 
-def _previous_word(folded: str, position: int) -> str | None:
-    determiners = cue_words("determiners")
-    for word in reversed(words_before(folded, position, 4)):
-        if word not in determiners:
-            return word
+def voices_differ(a: str | None, b: str | None) -> bool:
+    """Two named people, or a named person and an unnamed source, are two voices; an
+    office or the state itself may be either person speaking for it."""
+    if a is None or b is None or a == b:
+        return False
+    kinds = {a.split(":", 1)[0], b.split(":", 1)[0]}
+    return "actor" not in kinds
+
+
+@dataclass(frozen=True)
+class Choice:
+    candidate: Candidate
+    how: str
+
+
+# A quoted phrase of a few words ("ne placent « plus de limitations »") is the writer's
+# sentence quoting a phrase, not a quotation with a speaker of its own.
+MIN_QUOTE_WORDS = 5
+
+
+def quote_spans(folded: str) -> list[tuple[int, int]]:
+    """Quotations: pairs of straight double quotes (the analysis text has typography
+    made plain) around at least MIN_QUOTE_WORDS words."""
+    marks = [i for i, c in enumerate(folded) if c == '"']
+    pairs = [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+    return [(a, b) for a, b in pairs if len(folded[a:b].split()) > MIN_QUOTE_WORDS]
+
+
+def _inside(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    for start, end in spans:
+        if start < position < end:
+            return start, end
     return None
 
 
-def candidates(
-    folded: str, matches: Sequence[Match], language: str, day: dt.date | None
-) -> list[Candidate]:
-    """Actor candidates of one sentence (matches carry sentence offsets)."""
-    offices = cue_words("offices", language)
-    recipients = cue_words("recipient_before", language)
-    window = int(cue_value("offices")["window"])
-    out: list[Candidate] = []
-    for match in matches:
-        if match.kind == "person":
-            actor = match.entry.actor_on(day)
-            if actor is not None:
-                out.append(Candidate(actor, match.start, match.end, match.name, False))
-            continue
-        if match.kind == "demonym":
-            near = words_before(folded, match.start, window) + words_after(
-                folded, match.end, window
-            )
-            if not any(w in offices for w in near):
-                continue
-        elif match.kind != "actor":
-            continue
-        previous = _previous_word(folded, match.start)
-        out.append(Candidate(match.name, match.start, match.end, None, previous in recipients))
-    return out
+def _speech_verbs(tokens: Tokens, language: str) -> list[int]:
+    found = tokens.memo.get("speech_verbs")
+    if found is None:
+        speech = words("speech_verbs", language)
+        found = tokens.memo["speech_verbs"] = [
+            i for i, t in enumerate(tokens.items) if t.text in speech
+        ]
+    return found  # type: ignore[return-value]
 
 
-def _in_span(candidate: Candidate, start: int, end: int) -> bool:
-    return start <= candidate.start and candidate.end <= end
+def _speaker_of_verb(
+    tokens: Tokens, verb: int, candidates: Sequence[Candidate], language: str
+) -> Speaker | None:
+    """The named subject of a verb of saying: just before it ("Lipavsky said",
+    "the Lithuanian foreign minister said") or just after it ("said Lipavsky", "a
+    déclaré M. Lavrov", ", a-t-il ajouté" -> a pronoun)."""
+    verb_start, verb_end = tokens[verb].start, tokens[verb].end
+    before = [
+        c
+        for c in candidates
+        if c.end <= verb_start and c.role in ("subject", "possessor", "member")
+    ]
+    if before:
+        nearest = before[-1]
+        between = tokens.words(tokens.at(max(nearest.end, nearest.phrase_end)), verb)
+        if len(between) <= 4:
+            return Speaker(nearest, "subject of the verb of saying")
+    after = [c for c in candidates if c.start >= verb_end]
+    if after:
+        first = after[0]
+        between = tokens.words(verb + 1, tokens.at(first.phrase_start))
+        markers = words("complement_markers", language)
+        if (
+            len(between) <= 5
+            and not any(w in markers for w in between)
+            and first.role not in ("oblique", "object", "modifier")
+        ):
+            return Speaker(first, "named after the verb of saying")
+    pronouns = words("pronouns", language)
+    near = tokens.words(max(0, verb - 3), verb) + tokens.words(verb + 1, verb + 3)
+    if any(w in pronouns for w in near):
+        return Speaker(None, "pronoun")
+    # "the minister added" refers back; "a source said" is someone we cannot name.
+    subject = _unnamed_subject(tokens, verb, language)
+    if subject:
+        offices = cue_words("offices", language)
+        how = "office mentioned before" if subject[-1] in offices else "unnamed"
+        return Speaker(None, how, " ".join(subject))
+    return None
 
 
-def _parse_choice(
-    tokens: Sequence[Token], found: Sequence[Candidate], trigger_start: int, speech_act: bool
+def _unnamed_subject(tokens: Tokens, verb: int, language: str) -> list[str]:
+    """The words of a short noun phrase right before (or after, inverted) a verb of
+    saying: "la source a déclaré", ", said a senior official"."""
+    skip = words("auxiliaries", language)
+    index = verb - 1
+    while index >= 0 and tokens[index].text in skip:
+        index -= 1
+    phrase: list[str] = []
+    while index >= 0 and tokens[index].is_word and len(phrase) < 4:
+        phrase.insert(0, tokens[index].text)
+        index -= 1
+    determiners = words("np_internal", language)
+    if phrase and (index < 0 or not tokens[index].is_word) and phrase[0] in determiners:
+        return phrase[1:] or phrase
+    return []
+
+
+def find_speaker(
+    tokens: Tokens,
+    candidates: Sequence[Candidate],
+    position: int,
+    language: str,
+    quotes: Sequence[tuple[int, int]],
+) -> Speaker | None:
+    """Who says the words at `position` (None when the sentence names nobody)."""
+    verbs = _speech_verbs(tokens, language)
+    quote = _inside(quotes, position)
+    if quote is not None:
+        # The attribution is outside the quote: after it, else before it.
+        outside = [v for v in verbs if not _inside(quotes, tokens[v].start)]
+        after = [v for v in outside if tokens[v].start > quote[1]]
+        before = [v for v in outside if tokens[v].end < quote[0]]
+        for verb in [*after[:1], *before[-1:]]:
+            speaker = _speaker_of_verb(tokens, verb, _outside(candidates, quotes), language)
+            if speaker is not None:
+                return speaker
+        return Speaker(None, "quote without attribution")
+    plain = _outside(candidates, quotes)
+    for verb in [v for v in verbs if not _inside(quotes, tokens[v].start)]:
+        speaker = _speaker_of_verb(tokens, verb, plain, language)
+        if speaker is not None:
+            return speaker
+    sources = [c for c in plain if c.role == "source"]
+    if sources:
+        return Speaker(sources[0], "source")
+    return None
+
+
+def attribution_only(
+    tokens: Tokens, candidates: Sequence[Candidate], language: str
+) -> Speaker | None:
+    """The speaker of a sentence that only attributes the sentence before it
+    ("This was announced on Wednesday by spokesman Ned Price.")."""
+    verbs = _speech_verbs(tokens, language)
+    if not verbs or not candidates:
+        return None
+    markers = words("complement_markers", language)
+    for verb in verbs:
+        following = [t.text for t in tokens.items[verb + 1 : verb + 3]]
+        if any(w in markers for w in following):
+            return None
+    opening = tokens.words(0, 3)
+    openers = words("attribution_openers", language)
+    if not (opening and opening[0] in openers) and len(tokens.words(0, len(tokens))) > 16:
+        return None
+    for verb in verbs:
+        speaker = _speaker_of_verb(tokens, verb, candidates, language)
+        if speaker is not None and speaker.candidate is not None:
+            return Speaker(speaker.candidate, "attribution in the next sentence")
+    agents = [c for c in candidates if c.role in ("agent", "subject", "possessor")]
+    return Speaker(agents[0], "attribution in the next sentence") if agents else None
+
+
+def _outside(candidates: Sequence[Candidate], quotes: Sequence[tuple[int, int]]) -> list[Candidate]:
+    return [c for c in candidates if _inside(quotes, c.start) is None]
+
+
+def _passive_agent(
+    tokens: Tokens, candidates: Sequence[Candidate], start: int, end: int, language: str
 ) -> Candidate | None:
-    """Subjects along the head chain from the trigger up to the root: the innermost
-    actor subject decides; the outermost one speaks."""
-    index = next((i for i, t in enumerate(tokens) if t.start <= trigger_start < t.end), None)
-    if index is None:
+    """The "by"/"par" agent of a passive trigger in its own clause: a form of "be" just
+    before the trigger or between it and the agent ("a été accordée par le Canada", "a
+    position since supported by Lithuania")."""
+    agents = [c for c in candidates if c.start >= end and c.role == "agent"]
+    if not agents:
         return None
-    children: dict[int, list[int]] = {}
-    for i, token in enumerate(tokens):
-        if token.head != i:
-            children.setdefault(token.head, []).append(i)
-
-    def subtree(i: int) -> tuple[int, int]:
-        lo, hi = tokens[i].start, tokens[i].end
-        for child in children.get(i, []):
-            c_lo, c_hi = subtree(child)
-            lo, hi = min(lo, c_lo), max(hi, c_hi)
-        return lo, hi
-
-    def best_in(lo: int, hi: int) -> Candidate | None:
-        inside = [c for c in found if _in_span(c, lo, hi) and not c.object_like]
-        inside.sort(key=lambda c: (c.speaker is None, c.start))
-        return inside[0] if inside else None
-
-    # A nominal trigger names its own actor: "les demandes de l'Ukraine". The owner is
-    # the nmod word itself, not its whole subtree (which may hold a relative clause).
-    if tokens[index].pos in ("NOUN", "PROPN"):
-        for child in children.get(index, []):
-            if tokens[child].dep == "nmod":
-                word_start, word_end = tokens[child].start, tokens[child].end
-                owners = [
-                    c
-                    for c in found
-                    if c.start < word_end and word_start < c.end and not c.object_like
-                ]
-                if owners:
-                    return owners[0]
-    chain_subjects: list[Candidate] = []
-    seen: set[int] = set()
-    while index not in seen:
-        seen.add(index)
-        conditional = any(
-            tokens[c].dep == "mark" and tokens[c].lower in cue_words("conditional_marks")
-            for c in children.get(index, [])
-        )
-        for child in children.get(index, []):
-            if not conditional and tokens[child].dep.startswith(("nsubj", "obl:agent")):
-                lo, hi = subtree(child)
-                if lo <= trigger_start < hi:
-                    continue  # the trigger is part of the subject: talk about it, not its actor
-                inside = [c for c in found if _in_span(c, lo, hi) and not c.object_like]
-                inside.sort(key=lambda c: (c.speaker is None, c.start))
-                if inside:
-                    chain_subjects.append(inside[0])
-        index = tokens[index].head
-    if not chain_subjects:
+    agent = agents[0]
+    between = [t.text for t in tokens.items[tokens.at(start) : tokens.at(agent.start)]]
+    if any(w in words("hard_breaks", language) for w in between):
         return None
-    return chain_subjects[-1] if speech_act else chain_subjects[0]
+    near = tokens.words_before(start, 2) + [w for w in between if w[0].isalnum()]
+    return agent if any(w in _BE for w in near) else None
 
 
-def _quote_spans(sentence: str) -> list[tuple[int, int]]:
-    marks = [i for i, c in enumerate(sentence) if c == '"']
-    return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+def _subject_before(
+    tokens: Tokens,
+    candidates: Sequence[Candidate],
+    position: int,
+    quote: tuple[int, int] | None,
+    quotes: Sequence[tuple[int, int]],
+    language: str,
+    *,
+    skip_recipients: bool = False,
+) -> Candidate | None:
+    """The nearest subject-like name before `position` in the same clause and the same
+    quote (or outside quotes); a recipient (Ukraine, the user of the weapons) is
+    skipped when asked. A hard clause break ("; but", "mais", "while") ends the search."""
+    breaks = words("hard_breaks", language)
+    for candidate in reversed([c for c in candidates if c.end <= position]):
+        between = [t.text for t in tokens.items[tokens.at(candidate.end) : tokens.at(position)]]
+        if any(w in breaks for w in between):
+            return None
+        if not candidate.subject_like or _inside(quotes, candidate.start) != quote:
+            continue
+        if skip_recipients and not polarity.actor_allowed("authorization", candidate.actor):
+            continue
+        return candidate
+    return None
+
+
+def _existential(tokens: Tokens, start: int, language: str) -> bool:
+    """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
+    return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
 
 
 def choose(
-    folded: str,
-    found: Sequence[Candidate],
-    trigger_start: int,
+    tokens: Tokens,
+    candidates: Sequence[Candidate],
+    trigger: tuple[int, int],
     event_type: str,
+    *,
+    pledge: bool,
+    recipient_subject: bool,
+    appeal: tuple[str, int] | None = None,
+    own_use_negation: bool = False,
+    speaker: Speaker | None,
+    inherited_speaker: Candidate | None,
+    inherited_subject: Candidate | None,
+    quotes: Sequence[tuple[int, int]],
     language: str,
-    tokens: Sequence[Token] | None,
-) -> tuple[Candidate | None, str]:
-    """The actor candidate for the trigger, and which rule chose it (for notes)."""
-    speech_act = event_type in cue_value("speech_act_types")
-    for q_start, q_end in _quote_spans(folded):
-        if q_start < trigger_start < q_end:
-            # Inside a quote: the attribution outside the quote speaks.
-            # The attribution after a quote follows a speech verb: '"...", a déclaré X'.
-            agents = cue_words("agent_before", language)
-            speech = cue_words("speech", language)
-            after = [
-                c
-                for c in found
-                if c.start > q_end
-                and not c.object_like
-                and not any(s < c.start < e for s, e in _quote_spans(folded))
-                and (
-                    any(w in agents for w in _WORD.findall(folded[q_end : c.start]))
-                    or any(w in speech for w in words_after(folded, c.end, 2))
-                )
-            ]
-            before = [c for c in found if c.end <= q_start and not c.object_like]
-            if after:
-                return min(after, key=lambda c: (c.speaker is None, c.start)), "quote attribution"
-            if before:
-                if speech_act:
-                    return min(
-                        before, key=lambda c: (c.speaker is None, c.start)
-                    ), "quote attribution"
-                return before[-1], "quote attribution"
-            return None, "quote without attribution"
-    if tokens is not None:
-        chosen = _parse_choice(tokens, found, trigger_start, speech_act)
-        if chosen is not None:
-            return chosen, "parse subject"
-    before = [c for c in found if c.end <= trigger_start and not c.object_like]
-    if before:
-        if speech_act:
-            return min(before, key=lambda c: (c.speaker is None, c.start)), "first before trigger"
-        return before[-1], "nearest before trigger"
-    agents = cue_words("agent_before", language)
-    for candidate in found:
-        if candidate.start > trigger_start and any(
-            w in agents for w in words_before(folded, candidate.start, 3)
+) -> list[Choice]:
+    """The actor(s) of the trigger at `trigger`, best first; [] when none is allowed."""
+    start, end = trigger
+    quote = _inside(quotes, start)
+    named_speaker = speaker.candidate if speaker else None
+    if named_speaker is None and speaker is not None and speaker.refers_back:
+        named_speaker = inherited_speaker  # "he said", "a-t-il ajouté", "the minister said"
+    subject = _subject_before(
+        tokens, candidates, start, quote, quotes, language, skip_recipients=recipient_subject
+    )
+    if appeal is not None and appeal[0] == "modal":
+        # "Ukraine should be allowed", "the allies should lift the limits": the subject
+        # is who should be allowed or act; the appeal is the speaker's.
+        subject = None
+    elif appeal is not None:
+        subject = _subject_before(tokens, candidates, appeal[1], quote, quotes, language)
+    options: list[Choice] = []
+    if quote is not None and subject is None and named_speaker is not None:
+        # "we" inside a quote, or no name before the trigger: the quote's speaker.
+        options.append(Choice(named_speaker, "quote attribution"))
+    speech_act = event_type in ("warning", "request")
+    if pledge:
+        # "Washington said Kyiv pledged not to...": whoever states the pledge.
+        options += _present(Choice, [(named_speaker, "speaker"), (subject, "subject")])
+    elif speech_act:
+        # The one who asks or warns is the subject of the asking ("Ukraine asked for
+        # our authorization", said inside a US official's quote), else the speaker.
+        options += _present(Choice, [(subject, "subject"), (named_speaker, "speaker")])
+    else:
+        agent = _passive_agent(tokens, candidates, start, end, language)
+        options += _present(Choice, [(agent, "passive agent"), (subject, "subject")])
+        options += [Choice(c, "supplier") for c in candidates if c.role == "supplier"]
+        # The speaker decides only what has no subject of its own: a permission given to
+        # Ukraine, an existential ("there are no limits"), or a sentence attributed as
+        # a whole ("... This was announced by the spokesman").
+        if named_speaker is not None and (
+            quote is not None
+            or recipient_subject
+            or _existential(tokens, start, language)
+            or (speaker is not None and speaker.how.startswith("attribution"))
         ):
-            return candidate, "agent after trigger"
-    return None, "no actor"
+            options.append(Choice(named_speaker, "speaker"))
+        agents = [c for c in candidates if c.start >= end and c.role == "agent"]
+        options += [Choice(c, "agent after the trigger") for c in agents[:1]]
+    if not candidates and inherited_subject is not None and not (speech_act or pledge):
+        options.append(Choice(inherited_subject, "previous sentence"))
+    if (
+        not options
+        and named_speaker is None
+        and inherited_speaker is not None
+        and (speaker is not None or speech_act or pledge)
+    ):
+        options.append(Choice(inherited_speaker, "earlier speaker"))
+    own_use = pledge or own_use_negation
+    for option in options:
+        if polarity.actor_allowed(event_type, option.candidate.actor, own_use=own_use) or (
+            event_type == "authorization" and polarity.is_advocate(option.candidate.actor)
+        ):
+            return _coordinated(option, candidates, named_speaker)
+    return []
+
+
+def _present(make: type[Choice], pairs: Sequence[tuple[Candidate | None, str]]) -> list[Choice]:
+    return [make(candidate, how) for candidate, how in pairs if candidate is not None]
+
+
+def _coordinated(
+    choice: Choice, candidates: Sequence[Candidate], speaker: Candidate | None
+) -> list[Choice]:
+    """The chosen name and the names coordinated with it ("the US and the UK allowed")."""
+    group = [
+        c
+        for c in candidates
+        if c.group == choice.candidate.group and c.role == choice.candidate.role
+    ]
+    actors = list(dict.fromkeys(c.actor for c in group))
+    if len(actors) <= 1:
+        return [choice]
+    if speaker is not None and speaker.actor in actors and speaker.group != choice.candidate.group:
+        # One speaker's claim about several governments: their own government's decision.
+        own = next(c for c in group if c.actor == speaker.actor)
+        return [Choice(own, choice.how + ", the speaker's own government")]
+    seen: set[str] = set()
+    out = []
+    for candidate in group:
+        if candidate.actor not in seen:
+            seen.add(candidate.actor)
+            out.append(Choice(candidate, choice.how + ", coordinated"))
+    return out

@@ -11,10 +11,12 @@ span alone, to dateparser. Digits alone ("M142", "2 000 MLRS") are never dates.
 import calendar
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from app.extract.tokens import Tokens
 from app.resources import load
 
 
@@ -35,6 +37,7 @@ class _Patterns:
     weekday: re.Pattern[str]
     relative: re.Pattern[str]
     year_alone: re.Pattern[str]
+    season: re.Pattern[str]
     numeric: re.Pattern[str]
     ago: re.Pattern[str]
     date_order: str
@@ -42,6 +45,7 @@ class _Patterns:
     months: dict[str, int]
     weekdays: dict[str, int]
     relatives: dict[str, dict[str, Any]]
+    seasons: dict[str, int]
 
 
 def _alternation(words: Any) -> str:
@@ -57,6 +61,8 @@ def _patterns(language: str) -> _Patterns:
     mon = rf"(?P<month>{_alternation(months)})\.?"
     year = r"(?P<year>(?:19|20)\d\d)"
     preps = _alternation(data["month_prepositions"][language])
+    seasons: dict[str, int] = data["seasons"][language]
+    season_before = _alternation(data["season_prepositions"][language])
     ordinal = r"(?:er|re|st|nd|rd|th)?"
     return _Patterns(
         day_month=re.compile(rf"\b(?P<day>[0-3]?\d){ordinal}\s+{mon}(?:,?\s+{year})?\b"),
@@ -67,7 +73,16 @@ def _patterns(language: str) -> _Patterns:
         month_alone=re.compile(rf"\b(?:{preps})[\s\-]+(?:de\s+|d')?{mon}(?![\w])"),
         weekday=re.compile(rf"\b(?P<weekday>{_alternation(weekdays)})\b"),
         relative=re.compile(rf"(?<!\w)(?P<rel>{_alternation(relatives)})(?!\w)"),
-        year_alone=re.compile(rf"\b(?:en|in|depuis|since)\s+{year}\b"),
+        year_alone=re.compile(
+            rf"\b(?:{_alternation(data['year_prepositions'][language])})\s+{year}\b"
+        ),
+        # "in the summer of 2023", "à l'automne 2022", "since late spring": a season
+        # spans months, so it dates to the year only.
+        season=re.compile(
+            rf"(?<!\w)(?:{season_before})[\s']+(?:(?:early|late|mid|the|debut|fin|mi)[\s\-]+)*"
+            rf"(?:de\s+l'|du\s+|de\s+|d')?(?P<season>{_alternation(seasons)})"
+            rf"(?:\s+(?:of\s+|de\s+|d')?{year})?(?!\w)"
+        ),
         numeric=re.compile(data["dateparser"][language]["numeric"]),
         ago=re.compile(data["dateparser"][language]["ago"]),
         date_order=data["dateparser"][language]["order"],
@@ -75,6 +90,7 @@ def _patterns(language: str) -> _Patterns:
         months=months,
         weekdays=weekdays,
         relatives=relatives,
+        seasons=seasons,
     )
 
 
@@ -180,6 +196,72 @@ def find_dates(folded: str, language: str, published: dt.date | None) -> list[Da
             if parsed is not None:
                 precision = p.ago_units[m.group("unit")]
                 add(m.start(), m.end(), _truncate(parsed, precision), precision)
+    for m in p.season.finditer(folded):
+        if m.group("year"):
+            add(m.start(), m.end(), dt.date(int(m.group("year")), 1, 1), "year")
+        elif published is not None:
+            # The latest such season that had begun by publication.
+            begun = p.seasons[m.group("season")] <= published.month
+            add(m.start(), m.end(), dt.date(published.year - (not begun), 1, 1), "year")
     for m in p.year_alone.finditer(folded):
         add(m.start(), m.end(), dt.date(int(m.group("year")), 1, 1), "year")
     return sorted(hits, key=lambda h: h.start)
+
+
+DAY_SLACK = dt.timedelta(days=3)
+PUBLISHED_LOOKBACK = dt.timedelta(days=7)
+
+
+def window(
+    day: dt.date | None, precision: str | None, basis: str
+) -> tuple[dt.date, dt.date] | None:
+    """The span a date stands for: a day +/- 3 days (reports differ by a day or two), its
+    whole month or year, and a date known only from publication the week before it."""
+    if day is None:
+        return None
+    if basis == "published":
+        return day - PUBLISHED_LOOKBACK, day
+    if precision == "year":
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if precision == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return dt.date(day.year, day.month, 1), dt.date(day.year, day.month, last)
+    return day - DAY_SLACK, day + DAY_SLACK
+
+
+def windows_overlap(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> bool:
+    """Undated (None) fits any date."""
+    if a is None or b is None:
+        return True
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+_BREAKS = frozenset({",", ";", ":", '"', "(", ")", "—", "–"})
+
+
+def breaks_between(tokens: Tokens, start: int, end: int, position: int) -> int:
+    """Clause breaks (commas, quotes, dashes...) between a span and a position."""
+    lo, hi = (end, position) if end <= position else (position, start)
+    first, last = tokens.at(lo), tokens.at(hi)
+    return sum(1 for t in tokens.items[first:last] if t.text in _BREAKS)
+
+
+def choose(hits: Sequence[DateHit], tokens: Tokens, trigger_start: int) -> DateHit | None:
+    """The date that dates the trigger: the nearest one within its own clause, else the
+    nearest one across the fewest clause breaks ("On May 21, Biden approved X; Kyiv
+    in July..." dates each verb by its own clause)."""
+    if not hits:
+        return None
+    return min(
+        hits,
+        key=lambda h: (
+            breaks_between(tokens, h.start, h.end, trigger_start),
+            abs(h.start - trigger_start),
+        ),
+    )
+
+
+def refers_back(folded: str, language: str) -> bool:
+    """'the same day', 'le même jour', 'at that time': the previous date in the text."""
+    words = load("lexicon/dates.yaml")["same_day"][language]
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)

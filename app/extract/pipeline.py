@@ -1,55 +1,123 @@
-"""The extraction data flow: sentences -> cheap pre-filter (trigger + topic + actor
-name) -> parse of the survivors only -> events per trigger -> dedupe per article."""
+"""The extraction data flow, one sentence at a time with the article's context:
+
+    sentences -> gazetteer names -> roles (roles.py) -> triggers (triggers.py)
+      -> polarity (polarity.py) -> modality (modality.py) -> actor (actors.py)
+      -> weapons, places, date (dates.py) -> confidence (confidence.py)
+    -> one event per decision and actor in the article (dedupe)
+
+The context carries what a later sentence may refer back to: the last named speaker
+("he added"), the last subject, the paragraph's date ("On May 21, ... He also said"),
+the last event ("Canada followed suit")."""
 
 import datetime as dt
 import re
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cache
 
-from app.extract import actors, dates, negation, nlp, sources, triggers
-from app.extract.cues import cue_value, cue_words, words_before
+from app.extract import actors, confidence, dates, modality, polarity, roles, sources
+from app.extract.cues import cue_words
 from app.extract.gazetteer import Match, gazetteer
 from app.extract.language import detect_language
 from app.extract.sentences import Span, split_sentences
 from app.extract.text import fold
+from app.extract.tokens import Tokens
+from app.extract.triggers import SAME_AS_PREVIOUS, TriggerHit, TriggerRule, find_triggers
 from app.extract.types import ArticleInput, ExtractedEvent
+from app.resources import load
 
-_WORD = re.compile(r"\w+")
-_ACTORISH = ("actor", "person", "demonym")
+# Longer sentences are cut for analysis: a run-on "sentence" of many kilobytes is
+# scraping debris, and every stage stays linear in what it reads.
+MAX_SENTENCE_CHARS = 1500
+_RESTRICTED_USE = TriggerRule(
+    type="restriction",
+    pattern="(use confined to Ukraine's own territory)",
+    regex=re.compile(r"$^"),  # never matched: added by polarity.restricted_use
+    recipient_subject=True,
+    strength=0.9,
+)
+
+
+class ExtractionTimeout(Exception):
+    """The article took longer than its time budget; the file fails with this reason."""
+
+
+@dataclass
+class SentenceView:
+    span: Span
+    folded: str
+    tokens: Tokens
+    matches: tuple[Match, ...]
+    candidates: list[roles.Candidate]
+    paragraph: int
+    date_hits: list[dates.DateHit]
+    opening_date: dates.DateHit | None  # a date that opens the sentence ("On May 21, ...")
+
+
+@dataclass
+class Context:
+    """What later sentences of the article may refer back to."""
+
+    speaker: roles.Candidate | None = None
+    subject: roles.Candidate | None = None
+    paragraph: int = -1
+    paragraph_date: dates.DateHit | None = None
+    last_date: dates.DateHit | None = None
+    last_event: ExtractedEvent | None = None
+    # When a list: why each trigger did or did not become an event (for debugging).
+    trace: list[str] | None = None
+
+    def note(self, hit: TriggerHit, outcome: str) -> None:
+        if self.trace is not None:
+            self.trace.append(f"  [{hit.text}] {hit.rule.type}: {outcome}")
+
+    def enter(self, view: SentenceView) -> None:
+        if view.paragraph != self.paragraph:
+            self.paragraph = view.paragraph
+            self.paragraph_date = None
+            self.subject = None
+            self.last_event = None
+        if view.opening_date is not None:
+            self.paragraph_date = view.opening_date
+
+    def leave(self, view: SentenceView, speaker: actors.Speaker | None) -> None:
+        if speaker is not None and speaker.candidate is not None:
+            self.speaker = speaker.candidate
+        elif speaker is not None and speaker.unnamed and not speaker.refers_back:
+            self.speaker = None  # "a source said...": a later "he" is not the earlier speaker
+        subjects = [c for c in view.candidates if c.subject_like]
+        if subjects:
+            self.subject = subjects[0]
+        elif view.candidates:
+            self.subject = None
+        if view.date_hits:
+            self.last_date = view.date_hits[-1]
 
 
 @dataclass(frozen=True)
-class Sentence:
-    span: Span
-    folded: str
-    matches: tuple[Match, ...]  # gazetteer matches, offsets relative to the sentence
-    hits: tuple[triggers.TriggerHit, ...]
-    # The actor of the previous sentence of the paragraph, for a sentence naming none
-    # ("Biden hesitated... When they were approved, they came with conditions").
-    inherited: actors.Candidate | None = None
+class _Reading:
+    hit: TriggerHit
+    type: str
+    negated: bool
+    choice: actors.Choice
+    speaker: actors.Speaker | None = None
+    mood_notes: tuple[str, ...] = field(default=())
 
 
-def _shift(match: Match, offset: int) -> Match:
-    return Match(match.entry, match.start - offset, match.end - offset)
-
-
-def _is_topical(sentence: Sentence, language: str) -> bool:
-    if any(m.kind in ("weapon", "place") for m in sentence.matches):
-        return True
-    topic = cue_words("topic", language)
-    return any(w in topic for w in _WORD.findall(sentence.folded))
-
-
-def candidate_sentences(article: ArticleInput, language: str) -> list[Sentence]:
-    """Sentences worth parsing: a trigger, the topic, and some actor name."""
+def _views(article: ArticleInput, language: str) -> list[SentenceView]:
     text = article.analysis_text
     folded_all = fold(text)
     all_matches = gazetteer().find(text, folded_all)
-    out: list[Sentence] = []
+    out: list[SentenceView] = []
     cursor = 0
-    previous: actors.Candidate | None = None
+    paragraph = 0
     previous_end = 0
     for span in split_sentences(text):
+        if "\n" in text[previous_end : span.start]:
+            paragraph += 1
+        previous_end = span.end
+        span = Span(span.start, min(span.end, span.start + MAX_SENTENCE_CHARS))
         folded = folded_all[span.start : span.end]
         while cursor < len(all_matches) and all_matches[cursor].end <= span.start:
             cursor += 1
@@ -58,38 +126,58 @@ def candidate_sentences(article: ArticleInput, language: str) -> list[Sentence]:
             if match.start >= span.end:
                 break
             if match.end <= span.end:
-                matches.append(_shift(match, span.start))
-        inherited = previous if "\n" not in text[previous_end : span.start] else None
-        found = actors.candidates(folded, matches, language, article.published)
-        subjects = [c for c in found if not c.object_like]
-        previous = min(subjects, key=lambda c: (c.speaker is None, c.start)) if subjects else None
-        previous_end = span.end
-        if found:
-            inherited = None
-        elif inherited is None:
-            continue
-        hits = triggers.find_triggers(folded, language)
-        if not hits:
-            continue
-        sentence = Sentence(span, folded, tuple(matches), tuple(hits), inherited)
-        if _is_topical(sentence, language):
-            out.append(sentence)
+                matches.append(
+                    Match(match.entry, match.start - span.start, match.end - span.start, match.via)
+                )
+        tokens = Tokens(folded)
+        found = dates.find_dates(folded, language, article.published)
+        opening = found[0] if found and len(tokens.words_before(found[0].start, 4)) <= 3 else None
+        # A person stands for the government they served when the sentence happened.
+        day = found[0].date if found else article.published
+        out.append(
+            SentenceView(
+                span=span,
+                folded=folded,
+                tokens=tokens,
+                matches=tuple(matches),
+                candidates=roles.find_candidates(
+                    tokens, matches, language, day, text[span.start : span.end]
+                ),
+                paragraph=paragraph,
+                date_hits=found,
+                opening_date=opening,
+            )
+        )
     return out
 
 
-def _weapons(matches: Sequence[Match]) -> tuple[str, ...]:
-    named = [m for m in matches if m.kind == "weapon"]
+def _is_topical(view: SentenceView, language: str) -> bool:
+    if any(m.kind in ("weapon", "place") for m in view.matches):
+        return True
+    topic = cue_words("topic", language)
+    return any(t.text in topic for t in view.tokens.items)
+
+
+def _weapons(view: SentenceView, trigger_start: int) -> tuple[str, ...]:
+    """The weapons of the trigger's own clause when it names some (the fewest clause
+    breaks away), else of the sentence; named systems before the generic class."""
+    named = [m for m in view.matches if m.kind == "weapon"]
+    if not named:
+        return ()
+    distance = {
+        id(m): dates.breaks_between(view.tokens, m.start, m.end, trigger_start) for m in named
+    }
+    nearest = min(distance.values())
+    named = [m for m in named if distance[id(m)] == nearest]
     specific = [m.name for m in named if not m.entry.generic]
     names = specific or [m.name for m in named]
     return tuple(dict.fromkeys(names))
 
 
-def _places(
-    folded: str, matches: Sequence[Match], actor_span: tuple[int, int], language: str
-) -> tuple[str, ...]:
+def _places(view: SentenceView, actor_span: tuple[int, int], language: str) -> tuple[str, ...]:
     cues = cue_words("place_before", language)
     names: list[str] = []
-    for match in matches:
+    for match in view.matches:
         if match.kind == "place":
             names.append(match.name)
         elif (
@@ -97,162 +185,359 @@ def _places(
             and match.entry.as_place
             and (match.start, match.end) != actor_span
             # "frapper la Russie", "strikes in Russia": the country as a target.
-            and any(w in cues for w in words_before(folded, match.start, 3))
+            and any(w in cues for w in view.tokens.words_before(match.start, 3))
         ):
             names.append(match.entry.as_place)
     return tuple(dict.fromkeys(names))
 
 
 def _date(
-    folded: str, trigger_start: int, language: str, published: dt.date | None, precision: str | None
-) -> tuple[dt.date | None, str | None, str]:
-    found = dates.find_dates(folded, language, published)
-    if found:
-        nearest = min(found, key=lambda h: abs(h.start - trigger_start))
-        return nearest.date, nearest.precision, "text"
-    if published is None:
-        return None, None, "undated"
-    return published, precision or "day", "published"
-
-
-def _is_request_governed(folded: str, start: int, language: str) -> bool:
-    window = int(cue_value("request_cues")["window"])
-    cues = cue_words("request_cues", language)
-    return any(w in cues for w in words_before(folded, start, window))
-
-
-def _has_commentator(folded: str, start: int, language: str) -> bool:
-    cues = cue_words("commentator", language)
-    return any(w in cues for w in words_before(folded, start, 40))
+    view: SentenceView,
+    trigger_start: int,
+    article: ArticleInput,
+    context: Context,
+    attribution_date: dates.DateHit | None,
+) -> tuple[dt.date | None, str | None, str, str]:
+    """(date, precision, basis, how it was found)."""
+    chosen = dates.choose(view.date_hits, view.tokens, trigger_start)
+    if chosen is not None:
+        return chosen.date, chosen.precision, "text", "date in the sentence"
+    if attribution_date is not None:
+        found = attribution_date
+        return found.date, found.precision, "text", "date of the attribution that follows"
+    if dates.refers_back(view.folded, article.language or "en") and context.last_date:
+        last = context.last_date
+        return last.date, last.precision, "text", "the same day as the previous date"
+    if context.paragraph_date is not None:
+        last = context.paragraph_date
+        return last.date, last.precision, "text", "the paragraph's opening date"
+    if article.published is None:
+        return None, None, "undated", "no date"
+    return article.published, article.published_precision or "day", "published", "publication date"
 
 
 def _speaker_phrase(
-    text: str, candidate: actors.Candidate, folded: str, language: str
+    text: str, candidate: roles.Candidate, speaker: actors.Speaker | None, language: str
 ) -> str | None:
-    """A person's name, or the office phrase of a demonym ("législateurs américains")."""
-    if candidate.speaker is not None:
-        return candidate.speaker
-    offices = cue_words("offices", language)
-    window = int(cue_value("offices")["window"])
-    lo, hi = candidate.start, candidate.end
-    for word in _WORD.finditer(folded, max(0, lo - 40), min(len(folded), hi + 40)):
-        if word.group() in offices:
-            near_before = word.end() <= lo and len(_WORD.findall(folded[word.end() : lo])) < window
-            near_after = (
-                word.start() >= hi and len(_WORD.findall(folded[hi : word.start()])) < window
-            )
-            if near_before or near_after:
-                return text[min(lo, word.start()) : max(hi, word.end())]
+    """Who said it, when a person or an office speaks for the actor."""
+    for who in (speaker.candidate if speaker else None, candidate):
+        if who is not None and who.actor == candidate.actor:
+            if who.person is not None:
+                return who.person
+            if who.how == "office":
+                phrase = text[who.phrase_start : max(who.end, who.phrase_end)].strip()
+                head, _, rest = phrase.partition(" ")
+                if rest and fold(head).rstrip("'") in roles.words("articles", language):
+                    phrase = rest
+                return phrase or None
     return None
 
 
+def _claims_for_another(
+    speaker: actors.Speaker | None, choice: actors.Choice, event_type: str, hit: TriggerHit
+) -> bool:
+    """An official of one government telling another government's decision ("Ukraine's
+    defence minister says there are no US restrictions") reports a claim, not a decision
+    of the speaker's own; promises are told by whoever states them."""
+    if hit.rule.pledge or event_type == "request":
+        return False
+    said_by = speaker.candidate if speaker else None
+    if said_by is None or said_by.actor == choice.candidate.actor:
+        return False
+    # A warning is Russia's own words: another government's official telling of Russia's
+    # "provocations" is no Russian warning.
+    return event_type != "warning" or said_by.person is not None
+
+
+def _no_policy_force(view: SentenceView, candidate: roles.Candidate, language: str) -> bool:
+    """A commentator, expert, legislator or former official voices an opinion (a person
+    in office on the day is never one: "former president Biden authorized in 2024")."""
+    if candidate.person is not None:
+        return False
+    forceless = modality._words("no_policy_force", language)
+    phrase = (
+        view.tokens.words_before(candidate.phrase_start, 3)
+        + view.folded[candidate.phrase_start : candidate.end].split()
+    )
+    return any(w in forceless for w in phrase)
+
+
+def _hits(view: SentenceView, language: str) -> list[TriggerHit]:
+    hits = find_triggers(view.folded, language)
+    confined = polarity.restricted_use(view.tokens, language)
+    if confined is None:
+        return hits
+    start, end = confined
+    # The restricted reading replaces the permission it limits ("can only use"): a
+    # permission given to the user, or one right around the use word.
+    kept = [
+        h
+        for h in hits
+        if h.rule.type != "authorization"
+        or not (h.rule.recipient_subject or abs(h.start - start) < 60 or h.start <= start < h.end)
+    ]
+    kept.append(TriggerHit(_RESTRICTED_USE, start, end, start, view.folded[start:end]))
+    return sorted(kept, key=lambda h: h.start)
+
+
 def sentence_events(
-    article: ArticleInput, sentence: Sentence, language: str, tokens: list[nlp.Token] | None
-) -> list[ExtractedEvent]:
-    folded = sentence.folded
-    base = sentence.span.start
-    sentence_text = article.text[sentence.span.start : sentence.span.end]
-    found = actors.candidates(folded, sentence.matches, language, article.published)
-    flips: dict[str, str] = cue_value("negation_flips")
-    readings: list[tuple[str, triggers.TriggerHit, bool, actors.Candidate, str]] = []
-    for hit in sentence.hits:
-        # A trigger that is an event only when negated ("did not use") needs the cue
-        # right before it, not the negation of an earlier verb.
-        window = 3 if hit.rule.requires_negation else None
-        negated = negation.is_negated(folded, hit.start, hit.end, language, window) or (
-            hit.head_start != hit.start
-            and negation.is_negated(folded, hit.head_start, hit.end, language, window)
-        )
-        event_type = hit.rule.type
-        if hit.rule.requires_negation:
-            if not negated:
+    article: ArticleInput,
+    view: SentenceView,
+    following: SentenceView | None,
+    context: Context,
+    language: str,
+) -> tuple[list[ExtractedEvent], actors.Speaker | None]:
+    # "Ukraine has the right to use them. This was announced by spokesman Ned Price."
+    forward = None
+    if following is not None and following.paragraph == view.paragraph:
+        forward = actors.attribution_only(following.tokens, following.candidates, language)
+    folded, tokens = view.folded, view.tokens
+    quotes = actors.quote_spans(folded)
+    is_question = article.analysis_text[view.span.start : view.span.end].rstrip().endswith("?")
+    has_date = bool(view.date_hits)
+    sentence_speaker: actors.Speaker | None = None
+    readings: list[_Reading] = []
+    hits = _hits(view, language)
+    for hit in hits:
+        if hit.rule.type == SAME_AS_PREVIOUS:
+            # The same as the last decision read, in this sentence or before it.
+            if readings:
+                reading = polarity.Reading(readings[-1].type, False)
+            elif context.last_event is not None:
+                reading = polarity.Reading(context.last_event.type, False)
+            else:
                 continue
-        elif negated:
-            if event_type not in flips:
-                continue  # a denied warning or request is no event
-            event_type = flips[event_type]
-        if event_type == "authorization" and _is_request_governed(folded, hit.start, language):
-            event_type = "request"
-        candidate: actors.Candidate | None
-        if sentence.inherited is not None:
-            if event_type in cue_value("speech_act_types"):
-                continue  # a warning or an appeal needs its speaker in the sentence
-            candidate, why = sentence.inherited, "previous sentence"
         else:
-            candidate, why = actors.choose(folded, found, hit.start, event_type, language, tokens)
-        if candidate is None:
+            found = polarity.read(tokens, hit, language)
+            if found is None:
+                context.note(hit, "no event by polarity (negation required or negated speech act)")
+                continue
+            reading = found
+        event_type = reading.type
+        if hit.rule.needs_content and not polarity.warning_has_content(tokens, hit, hits, language):
+            context.note(hit, "a verb of warning with no threat in the sentence")
             continue
-        if any(
-            w in cue_words("background", language)
-            for w in negation.clause_words_before(folded, hit.start, 8)
+        if hit.rule.supply and not polarity.supply_has_reason(
+            [folded, following.folded if following else ""], language
         ):
-            continue  # "lorsqu'elles ont été approuvées, ...": background of the news, not the news
-        if any(w in cue_words("hedges", language) for w in words_before(folded, hit.start, 2)):
-            continue  # "les prétendues restrictions": disputed, not stated
-        if candidate.speaker is None and _has_commentator(folded, hit.start, language):
-            continue  # an opinion of someone without office
-        readings.append((event_type, hit, negated, candidate, why))
-    # One reading per type and actor; an appeal's own words about limits are no
-    # separate decision, nor is the scope limit of an authorization a second event.
-    by_key: dict[tuple[str, str], tuple[str, triggers.TriggerHit, bool, actors.Candidate, str]] = {}
+            context.note(hit, "refusal to supply with no reason tied to Russia")
+            continue
+        why_not = modality.mood(
+            tokens,
+            hit.start,
+            hit.end,
+            event_type,
+            language,
+            sentence_has_date=has_date,
+            is_question=is_question,
+            permission=hit.rule.recipient_subject,
+        )
+        # Undated background still counts when an official in office says it: their
+        # statement is policy ("Previously, the minister had said the strikes were legal").
+        background = why_not == "undated background"
+        if why_not is not None and not background:
+            context.note(hit, f"not asserted: {why_not}")
+            continue
+        if polarity.russian_user(hit, language):
+            context.note(hit, "about Russia's use of weapons, not Ukraine's")
+            continue
+        if polarity.is_non_event(tokens, hit, language):
+            context.note(hit, "a phrase that states nothing")
+            continue
+        if hit.rule.type == "request" and not polarity.request_in_scope(
+            tokens,
+            hit,
+            language,
+            any(m.kind == "weapon" and not m.entry.generic for m in view.matches),
+        ):
+            context.note(
+                hit, "an appeal for something other than far-reaching weapons or their use"
+            )
+            continue
+        appeal = None
+        if event_type == "authorization":
+            appeal = polarity.request_cue(tokens, hit.start, language)
+            if appeal is not None:
+                event_type = "request"
+        if event_type in ("authorization", "restriction") and modality.own_weapons(
+            tokens, hit.start, hit.end, language
+        ):
+            context.note(hit, "about Ukraine's own weapons")
+            continue
+        if (
+            event_type == "authorization"
+            and not hit.rule.recipient_subject
+            and modality.is_capability(
+                tokens, hit.start, language, [c.start for c in view.candidates]
+            )
+        ):
+            context.note(hit, "a weapon's capability")
+            continue
+        # "we do not use them" is Ukraine's own choice; "Ukraine cannot use them" is the
+        # supplier's rule.
+        own_use = hit.rule.requires_negation and hit.rule.type == "restriction"
+        recipient_subject = hit.rule.recipient_subject
+        if own_use and polarity.permission_modal(tokens, hit.start, language):
+            own_use, recipient_subject = False, True
+        speaker = actors.find_speaker(tokens, view.candidates, hit.start, language, quotes)
+        if forward is not None and (speaker is None or speaker.candidate is None):
+            speaker = forward
+        sentence_speaker = sentence_speaker or speaker
+        choices = actors.choose(
+            tokens,
+            view.candidates,
+            (hit.start, hit.end),
+            event_type,
+            pledge=hit.rule.pledge,
+            recipient_subject=recipient_subject,
+            appeal=appeal,
+            own_use_negation=own_use,
+            speaker=speaker,
+            inherited_speaker=context.speaker,
+            inherited_subject=context.subject,
+            quotes=quotes,
+            language=language,
+        )
+        if not choices:
+            context.note(hit, f"{event_type}: no allowed actor (speaker {speaker})")
+        for choice in choices:
+            if background and choice.candidate.person is None:
+                context.note(hit, "not asserted: undated background")
+                continue
+            if _claims_for_another(speaker, choice, event_type, hit):
+                context.note(hit, f"{choice.candidate.actor}: another government's claim about it")
+                continue
+            if _no_policy_force(view, choice.candidate, language):
+                context.note(hit, f"{choice.candidate.actor}: speaker without policy force")
+                continue
+            context.note(hit, f"{event_type} by {choice.candidate.actor} ({choice.how})")
+            final_type = event_type
+            if final_type == "authorization" and polarity.is_advocate(choice.candidate.actor):
+                final_type = "request"  # NATO or the EU saying strikes are allowed: advocacy
+            readings.append(_Reading(hit, final_type, reading.negated, choice, speaker))
+    attribution_date = (
+        following.date_hits[0]
+        if forward is not None and following and following.date_hits
+        else None
+    )
+    events = [
+        _event(article, view, r, context, language, attribution_date)
+        for r in _one_per_actor(readings)
+    ]
+    if not sentence_speaker:
+        sentence_speaker = actors.find_speaker(tokens, view.candidates, 0, language, quotes)
+    return events, sentence_speaker
+
+
+def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
+    """One reading per type and actor in a sentence. A decision read inside an appeal
+    by the same actor is the appeal's content, not a separate decision, and the scope
+    limit of an authorization is no separate restriction."""
+    by_key: dict[tuple[str, str], _Reading] = {}
     for reading in readings:
-        by_key.setdefault((reading[0], reading[3].actor), reading)
+        key = (reading.type, reading.choice.candidate.actor)
+        best = by_key.get(key)
+        if best is None or reading.hit.rule.strength > best.hit.rule.strength:
+            by_key[key] = reading
+    pledges = [r.hit for r in readings if r.hit.rule.pledge or r.type == "restriction"]
     kept = []
     for (event_type, actor), reading in by_key.items():
-        if event_type in ("authorization", "restriction") and ("request", actor) in by_key:
+        if reading.hit.rule.requires_negation and any(
+            p.end <= reading.hit.start < p.end + 60 and p is not reading.hit for p in pledges
+        ):
+            continue  # "guarantees that the weapons won't be used to attack": one pledge
+        appeal = by_key.get(("request", actor))
+        if (
+            event_type in ("authorization", "restriction")
+            and appeal is not None
+            and appeal.hit.start < reading.hit.start < appeal.hit.end + 80
+        ):
             continue
         if event_type == "restriction" and ("authorization", actor) in by_key:
             continue
         kept.append(reading)
-    events = []
-    weapons = _weapons(sentence.matches)
-    cited = sources.cited_source(folded, sentence.matches, language)
-    for event_type, hit, negated, candidate, why in sorted(kept, key=lambda r: r[1].start):
-        date, precision, basis = _date(
-            folded, hit.start, language, article.published, article.published_precision
-        )
-        speaker = (
-            candidate.speaker
-            if sentence.inherited is not None
-            else _speaker_phrase(sentence_text, candidate, folded, language)
-        )
-        events.append(
-            ExtractedEvent(
-                type=event_type,
-                actor=candidate.actor,
-                weapons=weapons,
-                places=_places(
-                    folded, sentence.matches, (candidate.start, candidate.end), language
-                ),
-                date=date,
-                date_precision=precision,
-                date_basis=basis,
-                start=sentence.span.start,
-                end=sentence.span.end,
-                trigger=article.text[base + hit.start : base + hit.end],
-                trigger_start=base + hit.start,
-                trigger_end=base + hit.end,
-                cited_source=cited,
-                speaker=speaker,
-                negated=negated,
-                notes=(f"trigger '{hit.rule.pattern}'", f"actor by {why}"),
-            )
-        )
-    return events
+    return sorted(kept, key=lambda r: r.hit.start)
+
+
+def _event(
+    article: ArticleInput,
+    view: SentenceView,
+    reading: _Reading,
+    context: Context,
+    language: str,
+    attribution_date: dates.DateHit | None,
+) -> ExtractedEvent:
+    hit, candidate = reading.hit, reading.choice.candidate
+    base = view.span.start
+    date, precision, basis, date_how = _date(view, hit.start, article, context, attribution_date)
+    places = _places(view, (candidate.start, candidate.end), language)
+    if hit.rule is _RESTRICTED_USE:
+        places = tuple(dict.fromkeys((*places, polarity.banned_place())))
+    weapons = _weapons(view, hit.start)
+    if hit.rule.type == SAME_AS_PREVIOUS and context.last_event is not None:
+        weapons = weapons or context.last_event.weapons
+        places = places or context.last_event.places
+    sentence_text = article.text[view.span.start : view.span.end]
+    score = confidence.score(
+        trigger_strength=hit.rule.strength,
+        actor_how=reading.choice.how,
+        date_basis=basis,
+    )
+    return ExtractedEvent(
+        type=reading.type,
+        actor=candidate.actor,
+        weapons=weapons,
+        places=places,
+        date=date,
+        date_precision=precision,
+        date_basis=basis,
+        start=view.span.start,
+        end=view.span.end,
+        trigger=article.text[base + hit.start : base + hit.end],
+        trigger_start=base + hit.start,
+        trigger_end=base + hit.end,
+        cited_source=sources.cited_source(view.folded, view.matches, language),
+        speaker=_speaker_phrase(sentence_text, candidate, reading.speaker, language),
+        voice=reading.speaker.voice if reading.speaker else None,
+        negated=reading.negated,
+        confidence=score,
+        notes=(
+            f"trigger '{hit.rule.pattern}'",
+            f"actor by {reading.choice.how} ({candidate.how})",
+            f"date from {date_how}",
+        ),
+    )
 
 
 def _compatible_dates(a: ExtractedEvent, b: ExtractedEvent) -> bool:
-    if a.date_basis != "text" or b.date_basis != "text" or a.date is None or b.date is None:
-        return True
-    if "year" in (a.date_precision, b.date_precision):
-        return a.date.year == b.date.year
-    if "month" in (a.date_precision, b.date_precision):
-        return (a.date.year, a.date.month) == (b.date.year, b.date.month)
-    return a.date == b.date
+    """The same date windows as clustering across articles (dates.window), except that
+    one article naming two different days speaks of two different days, and that a
+    sentence dated only by publication may retell any dated one."""
+    if (
+        a.date_basis == b.date_basis == "text"
+        and a.date_precision == b.date_precision == "day"
+        and a.date != b.date
+    ):
+        return False
+    if "published" in (a.date_basis, b.date_basis):
+        return True  # a sentence with no date of its own retells the article's news
+    return dates.windows_overlap(
+        dates.window(a.date, a.date_precision, a.date_basis),
+        dates.window(b.date, b.date_precision, b.date_basis),
+    )
 
 
-def _overlap_or_empty(a: Sequence[str], b: Sequence[str]) -> bool:
-    return not a or not b or bool(set(a) & set(b))
+def _overlap_or_empty(
+    a: Sequence[str], b: Sequence[str], generic: frozenset[str] = frozenset()
+) -> bool:
+    """Compatible name sets: either is empty or generic, or they share a name."""
+    a_set, b_set = set(a) - generic, set(b) - generic
+    return not a_set or not b_set or bool(a_set & b_set)
+
+
+@cache
+def _generic_weapons() -> frozenset[str]:
+    return frozenset(item["name"] for item in load("gazetteer/weapons.yaml") if item.get("generic"))
 
 
 def _anchor_score(event: ExtractedEvent) -> tuple[int, int, int]:
@@ -268,11 +553,12 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
             if (
                 other.type == event.type
                 and other.actor == event.actor
-                # The same speaker, or the same named weapon, tells the same event.
+                # The same voice, or the same named weapon, tells the same event.
                 and (
-                    other.speaker == event.speaker or bool(set(other.weapons) & set(event.weapons))
+                    not actors.voices_differ(other.voice, event.voice)
+                    or bool((set(other.weapons) & set(event.weapons)) - _generic_weapons())
                 )
-                and _overlap_or_empty(other.weapons, event.weapons)
+                and _overlap_or_empty(other.weapons, event.weapons, _generic_weapons())
                 and _overlap_or_empty(other.places, event.places)
                 and _compatible_dates(other, event)
             ):
@@ -285,6 +571,7 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                     best,
                     weapons=tuple(dict.fromkeys(best.weapons + worst.weapons)),
                     places=tuple(dict.fromkeys(best.places + worst.places)),
+                    confidence=max(best.confidence, worst.confidence),
                     notes=(*best.notes, f"merged with the sentence at {worst.start}"),
                 )
                 break
@@ -293,23 +580,39 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
     return sorted(kept, key=lambda e: (e.start, e.trigger_start))
 
 
-def _needs_parse(article: ArticleInput, sentence: Sentence, language: str) -> bool:
-    found = actors.candidates(sentence.folded, sentence.matches, language, article.published)
-    return len({c.actor for c in found if not c.object_like}) > 1
-
-
-def extract(article: ArticleInput) -> list[ExtractedEvent]:
+def extract(
+    article: ArticleInput, time_budget: float | None = None, trace: list[str] | None = None
+) -> list[ExtractedEvent]:
+    deadline = time.monotonic() + time_budget if time_budget else None
     language = detect_language(article.language, article.analysis_text)
-    sentences = candidate_sentences(article, language)
-    # The parse only chooses between actors: a sentence naming at most one possible
-    # actor has nothing for it to decide, and parsing is most of the extractor's time.
-    to_parse = [s for s in sentences if s.inherited is None and _needs_parse(article, s, language)]
-    parsed = nlp.parse(
-        [article.analysis_text[s.span.start : s.span.end] for s in to_parse], language
-    )
-    by_start = {s.span.start: tokens for s, tokens in zip(to_parse, parsed, strict=True)}
-    parses = [by_start.get(s.span.start) for s in sentences]
+    article = replace(article, language=language)
+    views = _views(article, language)
+    context = Context(trace=trace)
     events: list[ExtractedEvent] = []
-    for sentence, tokens in zip(sentences, parses, strict=True):
-        events.extend(sentence_events(article, sentence, language, tokens))
+    for index, view in enumerate(views):
+        if deadline is not None and time.monotonic() > deadline:
+            raise ExtractionTimeout(
+                f"extraction took longer than its budget of {time_budget:g} s "
+                f"(stopped at sentence {index + 1} of {len(views)})"
+            )
+        context.enter(view)
+        if trace is not None:
+            roles_seen = ", ".join(f"{c.actor}/{c.role}" for c in view.candidates)
+            trace.append(f"S{index} p{view.paragraph} {view.folded[:150]!r} [{roles_seen}]")
+        speaker = None
+        if view.candidates or context.speaker is not None:
+            # Topical: the sentence or a neighbour speaks of weapons, strikes or places
+            # ('"There will always be a response", Putin warned' after a sentence on
+            # the missiles).
+            neighbours = views[max(0, index - 1) : index + 2]
+            if any(_is_topical(v, language) for v in neighbours):
+                following = views[index + 1] if index + 1 < len(views) else None
+                found, speaker = sentence_events(article, view, following, context, language)
+                events.extend(found)
+                if found:
+                    context.last_event = found[-1]
+        if speaker is None and view.candidates:
+            quotes = actors.quote_spans(view.folded)
+            speaker = actors.find_speaker(view.tokens, view.candidates, 0, language, quotes)
+        context.leave(view, speaker)
     return dedupe(events)

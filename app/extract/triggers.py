@@ -1,22 +1,34 @@
-"""Trigger lexicon compiled to regular expressions over the folded sentence."""
+"""Trigger lexicon compiled to regular expressions over the folded sentence.
+
+Each rule is only tried on sentences that contain one of its first words (an index of
+exact words and prefixes), so hundreds of patterns cost a few dictionary lookups per
+word instead of hundreds of scans per sentence."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.resources import load
 
 EVENT_TYPES = ("authorization", "restriction", "warning", "request")
+SAME_AS_PREVIOUS = "same_as_previous"  # anaphora: "Canada followed suit"
 _SEP = r"[\s'\"\-]+"  # words are separated by spaces, apostrophes ("l'interdiction"), quotes
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class TriggerRule:
-    type: str
+    type: str  # an event type, or SAME_AS_PREVIOUS
     pattern: str
     regex: re.Pattern[str]
     requires_negation: bool = False
+    pledge: bool = False
+    supply: bool = False
+    recipient_subject: bool = False
+    needs_content: bool = False
+    strength: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,28 +74,83 @@ def _parse(item: Any) -> tuple[str, dict[str, Any]]:
     return str(pattern), dict(options or {})
 
 
+def _first_words(pattern: str) -> list[str]:
+    """The alternatives of a pattern's first word, as they may start a folded word
+    ("s oppos*" starts with "s"; "green-light*" with "green")."""
+    first = pattern.split()[0]
+    return [_WORD.findall(alt)[0] + ("*" if alt.endswith("*") else "") for alt in first.split("|")]
+
+
+@dataclass(frozen=True)
+class _Index:
+    rules: tuple[TriggerRule, ...]
+    exact: dict[str, tuple[int, ...]]
+    prefixes: dict[str, tuple[int, ...]]
+    longest_prefix: int
+
+
 @cache
-def rules(language: str) -> tuple[TriggerRule, ...]:
+def _index(language: str) -> _Index:
     table = load("lexicon/triggers.yaml")[language]
-    out: list[TriggerRule] = []
-    for event_type in EVENT_TYPES:
+    rules: list[TriggerRule] = []
+    exact: dict[str, list[int]] = {}
+    prefixes: dict[str, list[int]] = {}
+    for event_type in (*EVENT_TYPES, SAME_AS_PREVIOUS):
         for item in table.get(event_type, []):
             pattern, options = _parse(item)
-            out.append(
+            position = len(rules)
+            rules.append(
                 TriggerRule(
                     type=event_type,
                     pattern=pattern,
                     regex=compile_pattern(pattern),
                     requires_negation=bool(options.get("requires_negation", False)),
+                    pledge=bool(options.get("pledge", False)),
+                    supply=bool(options.get("supply", False)),
+                    recipient_subject=bool(options.get("recipient_subject", False)),
+                    needs_content=bool(options.get("needs_content", False)),
+                    strength=float(options.get("strength", 1.0)),
                 )
             )
-    return tuple(out)
+            for word in _first_words(pattern):
+                if word.endswith("*"):
+                    prefixes.setdefault(word[:-1], []).append(position)
+                else:
+                    exact.setdefault(word, []).append(position)
+    return _Index(
+        rules=tuple(rules),
+        exact={k: tuple(v) for k, v in exact.items()},
+        prefixes={k: tuple(v) for k, v in prefixes.items()},
+        longest_prefix=max((len(p) for p in prefixes), default=0),
+    )
+
+
+def rules(language: str) -> tuple[TriggerRule, ...]:
+    return _index(language).rules
+
+
+@lru_cache(maxsize=50_000)
+def _rules_starting_with(word: str, language: str) -> tuple[int, ...]:
+    """Positions of the rules whose first word can be `word`."""
+    index = _index(language)
+    wanted = set(index.exact.get(word, ()))
+    for size in range(1, min(len(word), index.longest_prefix) + 1):
+        wanted.update(index.prefixes.get(word[:size], ()))
+    return tuple(sorted(wanted))
+
+
+def _rules_for(words: Iterable[str], language: str) -> list[TriggerRule]:
+    index = _index(language)
+    wanted: set[int] = set()
+    for word in set(words):
+        wanted.update(_rules_starting_with(word, language))
+    return [index.rules[i] for i in sorted(wanted)]
 
 
 def find_triggers(folded_sentence: str, language: str) -> list[TriggerHit]:
     """Every trigger in the sentence; overlapping hits of one type keep the longest."""
     hits: list[TriggerHit] = []
-    for rule in rules(language):
+    for rule in _rules_for(_WORD.findall(folded_sentence), language):
         for match in rule.regex.finditer(folded_sentence):
             hits.append(
                 TriggerHit(rule, match.start(), match.end(), match.start("head"), match.group())

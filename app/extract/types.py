@@ -39,4 +39,8 @@ class ExtractedEvent:
     cited_source: str | None = None  # "Reuters" in "a rapporté Reuters"
     speaker: str | None = None  # "Antony Blinken" when the speaker is not the actor itself
     negated: bool = False
+    confidence: float = 1.0  # in [0, 1], see app/extract/confidence.py
+    # Who is talking, named or not ("unnamed: source"): two statements by different
+    # voices are different events even when they read alike. Not stored.
+    voice: str | None = None
     notes: tuple[str, ...] = field(default=())  # why-explanations, for debugging output

@@ -14,15 +14,13 @@ the closest date, then the smallest id, so the choice does not depend on the ord
 the database rows.
 """
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.extract.dates import window, windows_overlap
 from app.models import DATE_PRECISIONS
 
-DAY_SLACK = dt.timedelta(days=3)
-PUBLISHED_LOOKBACK = dt.timedelta(days=7)
 PRECISION_RANK = {precision: rank for rank, precision in enumerate(DATE_PRECISIONS)}
 
 
@@ -38,17 +36,7 @@ class Reading:
 
 
 def date_window(reading: Reading) -> tuple[dt.date, dt.date] | None:
-    day = reading.date
-    if day is None:
-        return None
-    if reading.date_basis == "published":
-        return day - PUBLISHED_LOOKBACK, day
-    if reading.date_precision == "year":
-        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-    if reading.date_precision == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return dt.date(day.year, day.month, 1), dt.date(day.year, day.month, last)
-    return day - DAY_SLACK, day + DAY_SLACK
+    return window(reading.date, reading.date_precision, reading.date_basis)
 
 
 def _sets_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -60,10 +48,7 @@ def compatible(a: Reading, b: Reading) -> bool:
         return False
     if not _sets_compatible(a.weapons, b.weapons) or not _sets_compatible(a.places, b.places):
         return False
-    wa, wb = date_window(a), date_window(b)
-    if wa is None or wb is None:
-        return True
-    return wa[0] <= wb[1] and wb[0] <= wa[1]
+    return windows_overlap(date_window(a), date_window(b))
 
 
 def affinity(a: Reading, b: Reading) -> tuple[int, int]:

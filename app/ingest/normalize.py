@@ -38,10 +38,14 @@ _PLAIN = str.maketrans(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def unify_line_ends(text: str) -> str:
+    """Windows (CRLF) and old Mac (CR-only) line ends become "\\n"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def to_stored_text(raw: str) -> str:
     """Decoded text as stored: NFC, "\\n" line ends, no byte-order mark."""
-    text = raw.removeprefix("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unify_line_ends(raw.removeprefix("\ufeff"))
     return unicodedata.normalize("NFC", text)
 
 

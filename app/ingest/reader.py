@@ -5,7 +5,9 @@ problems that do not stop ingestion are returned as warnings.
 """
 
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,13 @@ from typing import Any
 import yaml
 
 from app.extract.types import ArticleInput
-from app.ingest.normalize import analysis_view, content_fingerprint, to_stored_text, word_count
+from app.ingest.normalize import (
+    analysis_view,
+    content_fingerprint,
+    to_stored_text,
+    unify_line_ends,
+    word_count,
+)
 from app.models import DATE_PRECISIONS
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -26,19 +34,73 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+# Metadata is a few lines: a bigger front matter only costs parsing time and memory.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+# Beyond this many, unknown keys are counted, not listed one warning each.
+MAX_UNKNOWN_KEY_WARNINGS = 10
+# Front matter is flat `key: value` lines; deeper YAML is refused before it can
+# exhaust the parser's stack.
+MAX_FRONT_MATTER_DEPTH = 20
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as written, so `parse_published` judges them."""
+    """Safe YAML that leaves dates as written (so `parse_published` judges them),
+    refuses aliases (a few hundred bytes of nested aliases expand to gigabytes) and
+    refuses nesting deeper than MAX_FRONT_MATTER_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _refusal("aliases (*name) are not allowed in front matter", self.peek_event())
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise _refusal(
+                    f"nested more than {MAX_FRONT_MATTER_DEPTH} levels deep", self.peek_event()
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-def _date_as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+def _refusal(problem: str, event: yaml.Event) -> yaml.YAMLError:
+    mark: Any = event.start_mark
+    return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+def _as_written(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_written)
+# Every value is text as written: YAML 1.1 would turn `language: no` into False, a
+# title `12:30` into 750, and 100,000 digits into a ValueError.
+for _tag in ("timestamp", "int", "float", "bool"):
+    _FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
+
+
+# A reason or warning is one line for the operator, however long the input it quotes.
+MAX_MESSAGE_CHARS = 300
 
 
 class IngestError(Exception):
     """A file that cannot be ingested; the message is the reason, for the operator."""
+
+
+def quoted(value: Any, limit: int = 60) -> str:
+    """An input value quoted in a message, cut to about `limit` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    return clip(repr(value), limit)
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """At most `limit` characters, saying how long the whole was when it is cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @dataclass
@@ -72,21 +134,24 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise IngestError(
-            f"unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html"
+            f"unsupported file type {quoted(suffix) if suffix else '(none)'}; expected .txt, .md or .html"
         )
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (MAX_FILE_BYTES)"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError("file disappeared before it could be read") from None
-    except IsADirectoryError:
-        raise IngestError("is a directory, not a file") from None
-    except PermissionError:
-        raise IngestError("permission denied") from None
+    data = _read_regular_file(path, max_bytes)
+    return read_bytes(data, source=str(path), suffix=suffix, today=today)
+
+
+def read_bytes(
+    data: bytes,
+    *,
+    source: str,
+    suffix: str,
+    today: dt.date | None = None,
+    overrides: dict[str, Any] | None = None,
+    fallbacks: dict[str, Any] | None = None,
+) -> ReadArticle:
+    """An article from the bytes of a file or a fetched page (`suffix` says how to read
+    them). `overrides` replace what the document says (a feed's configured outlet),
+    `fallbacks` fill what it leaves out (a feed entry's title and date)."""
     if not data.strip():
         raise IngestError("empty file")
     if _looks_binary(data):
@@ -97,8 +162,56 @@ def read_article(path: Path, *, max_bytes: int, today: dt.date | None = None) ->
     else:
         raw = _decode(data, warnings)
         fields = _read_text(raw, warnings)
+    for key, value in (fallbacks or {}).items():
+        if fields.get(key) in (None, ""):
+            fields[key] = value
+    fields.update({key: value for key, value in (overrides or {}).items() if value is not None})
     today = today or dt.date.today()
-    return _build(str(path), fields, warnings, today)
+    return _build(source, fields, warnings, today)
+
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`. Anything else is refused
+    before a read could block (a FIFO waits for a writer, a device never ends)."""
+    try:
+        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise IngestError("file disappeared before it could be read") from None
+    except PermissionError:
+        raise IngestError("permission denied") from None
+    except OSError as error:  # a socket cannot be opened at all (ENXIO)
+        raise IngestError(f"not a regular file: {_kind_of(path) or error.strerror}") from None
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISDIR(status.st_mode):
+            raise IngestError("is a directory, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise IngestError(f"not a regular file: {_kind_of(path) or 'an unknown kind'}")
+        size = status.st_size
+        data = file.read(max_bytes + 1) if size <= max_bytes else b""
+        size = max(size, len(data))  # it may have grown since fstat
+    if size > max_bytes:
+        raise IngestError(
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (MAX_FILE_BYTES)"
+        )
+    return data
+
+
+def _kind_of(path: Path) -> str | None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), None)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -123,13 +236,18 @@ def _decode(data: bytes, warnings: list[str]) -> str:
 
 
 def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
-    raw = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    raw = unify_line_ends(raw.removeprefix("\ufeff"))
     meta: dict[str, Any] = {}
     body = raw
     if raw.startswith("---"):
         match = _FRONT_MATTER.match(raw)
         if match is None:
             raise IngestError("malformed front matter: the opening '---' has no closing '---' line")
+        if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+            raise IngestError(
+                f"front matter is {len(match.group(1)):,} characters, over the "
+                f"{MAX_FRONT_MATTER_CHARS:,}-character limit for metadata"
+            )
         try:
             loaded = (
                 yaml.load(match.group(1), Loader=_FrontMatterLoader)
@@ -140,14 +258,21 @@ def _read_text(raw: str, warnings: list[str]) -> dict[str, Any]:
             raise IngestError(f"malformed front matter: {_yaml_reason(error)}") from None
         if not isinstance(loaded, dict):
             raise IngestError("malformed front matter: expected 'key: value' lines")
+        for key in FRONT_MATTER_KEYS:
+            if isinstance(loaded.get(key), (dict, list)):
+                kind = type(loaded[key]).__name__
+                raise IngestError(f"front-matter key {key!r} must be text, not a {kind}")
         meta = loaded
         body = raw[match.end() :]
-        for key in meta:
-            if key not in FRONT_MATTER_KEYS:
-                warnings.append(
-                    f"unknown front-matter key {key!r} ignored "
-                    f"(known: {', '.join(FRONT_MATTER_KEYS)})"
-                )
+        unknown = [key for key in meta if key not in FRONT_MATTER_KEYS]
+        for key in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
+            warnings.append(
+                f"unknown front-matter key {quoted(key)} ignored "
+                f"(known: {', '.join(FRONT_MATTER_KEYS)})"
+            )
+        if len(unknown) > MAX_UNKNOWN_KEY_WARNINGS:
+            rest = len(unknown) - MAX_UNKNOWN_KEY_WARNINGS
+            warnings.append(f"… and {rest:,} more unknown front-matter keys ignored")
     if not body.strip():
         raise IngestError("no article text after the front matter")
     fields = {key: meta.get(key) for key in FRONT_MATTER_KEYS}
@@ -210,9 +335,9 @@ def _build(source: str, fields: dict[str, Any], warnings: list[str], today: dt.d
         text=text,
         analysis_text=analysis,
         content_hash=content_fingerprint(analysis),
-        title=_optional_str(fields["title"], "title") or _headline(analysis),
-        url=_optional_str(fields["url"], "url"),
-        outlet=_optional_str(fields["outlet"], "outlet"),
+        title=_optional_str(fields["title"]) or _headline(analysis),
+        url=_optional_str(fields["url"]),
+        outlet=_optional_str(fields["outlet"]),
         language=language,
         published=published,
         published_precision=precision,
@@ -221,11 +346,9 @@ def _build(source: str, fields: dict[str, Any], warnings: list[str], today: dt.d
     )
 
 
-def _optional_str(value: Any, key: str) -> str | None:
+def _optional_str(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        raise IngestError(f"front-matter key {key!r} must be text, not a {type(value).__name__}")
     text = str(value).strip()
     return text or None
 
@@ -236,7 +359,7 @@ def _language(value: Any, warnings: list[str]) -> str | None:
     code = str(value).strip().lower().replace("_", "-").split("-")[0]
     if code not in SUPPORTED_LANGUAGES:
         warnings.append(
-            f"language {value!r} is not supported ({', '.join(SUPPORTED_LANGUAGES)}): "
+            f"language {quoted(value)} is not supported ({', '.join(SUPPORTED_LANGUAGES)}): "
             "stored, but no events are extracted"
         )
     return code or None
@@ -258,11 +381,11 @@ def parse_published(value: Any, precision: Any) -> tuple[dt.date | None, str | N
         return parsed, implied
     if precision not in DATE_PRECISIONS:
         raise IngestError(
-            f"invalid published_precision {precision!r}; expected one of {', '.join(DATE_PRECISIONS)}"
+            f"invalid published_precision {quoted(precision)}; expected one of {', '.join(DATE_PRECISIONS)}"
         )
     if DATE_PRECISIONS.index(precision) < DATE_PRECISIONS.index(implied):
         raise IngestError(
-            f"published_precision {precision!r} is finer than the published date {value!r}"
+            f"published_precision {quoted(precision)} is finer than the published date {quoted(value)}"
         )
     return parsed, precision
 
@@ -282,5 +405,7 @@ def _parse_date_text(text: str) -> tuple[dt.date, str]:
                     return dt.date(int(text[:4]), int(text[5:7]), 1), "month"
                 return dt.date(int(text), 1, 1), "year"
             except ValueError as error:
-                raise IngestError(f"invalid publication date {text!r}: {error}") from None
-    raise IngestError(f"invalid publication date {text!r}; expected YYYY-MM-DD, YYYY-MM or YYYY")
+                raise IngestError(f"invalid publication date {quoted(text)}: {error}") from None
+    raise IngestError(
+        f"invalid publication date {quoted(text)}; expected YYYY-MM-DD, YYYY-MM or YYYY"
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
+from app.extract import confidence
 from app.extract.summary import summarize
 from app.extract.types import ExtractedEvent
 from app.ingest.cluster import Reading, best_event, date_window, representative_date
@@ -73,22 +74,47 @@ def store_article(
     session.add(row)
     session.flush()
     result = StoreResult(article_id=row.id, new=True)
-    seen: set[tuple[int, int, str, str]] = set()
+    seen: set[str] = set()
     for extracted in events:
-        _check_offsets(article.text, extracted)
-        actor_id = _ensure_named(session, Actor, extracted.actor)
-        reading_key = (extracted.start, extracted.end, extracted.type, actor_id)
-        if reading_key in seen:  # the same reading of the same sentence, told twice
+        mention = mention_for(session, row, extracted)
+        if mention.key in seen:  # the same reading of the same sentence, told twice
             continue
-        seen.add(reading_key)
-        mention = _mention(session, row, extracted, actor_id)
-        event_id = _attach(session, mention, row.id)
+        seen.add(mention.key)
+        event_id = attach_new(session, mention, row.id)
         if event_id is None:
             result.events_created += 1
         else:
             result.events_merged += 1
         result.mentions += 1
     return result
+
+
+def mention_for(session: Session, article: Article, extracted: ExtractedEvent) -> Mention:
+    """The mention a reading of `article` makes (not yet attached to an event)."""
+    _check_offsets(article.text, extracted)
+    actor_id = _ensure_named(session, Actor, extracted.actor)
+    return _mention(session, article, extracted, actor_id)
+
+
+def update_mention(mention: Mention, reading: Mention) -> None:
+    """The same reading (same key) read again: its fields take the new values."""
+    for name in (
+        "weapons",
+        "places",
+        "date",
+        "date_precision",
+        "date_basis",
+        "quote",
+        "trigger",
+        "trigger_start",
+        "trigger_end",
+        "cited_source",
+        "speaker",
+        "negated",
+        "confidence",
+        "notes",
+    ):
+        setattr(mention, name, getattr(reading, name))
 
 
 def _check_offsets(text: str, event: ExtractedEvent) -> None:
@@ -127,7 +153,7 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
     key = short_hash(article.content_hash, event.start, event.end, event.type, actor_id)
     return Mention(
         key=key,
-        event_id=key,  # provisional: set by _attach
+        event_id=key,  # provisional: set by attach_new
         article_id=article.id,
         type=event.type,
         actor_id=actor_id,
@@ -145,6 +171,8 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
         cited_source=event.cited_source,
         speaker=event.speaker,
         negated=event.negated,
+        confidence=event.confidence,
+        notes=list(event.notes),
     )
 
 
@@ -178,7 +206,7 @@ def _reading_from_row(row: Any) -> Reading:
     return Reading(type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis)
 
 
-def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
+def attach_new(session: Session, mention: Mention, article_id: str) -> str | None:
     """Put the mention in the best matching event, or a new one. Returns the id of the
     existing event it joined, or None when it founded a new event."""
     reading = reading_of(mention)
@@ -188,7 +216,7 @@ def _attach(session: Session, mention: Mention, article_id: str) -> str | None:
         session.add(event)
         session.flush()
     elif mention.key < target:
-        event = _rename_event(session, target, mention.key)
+        event = rename_event(session, target, mention.key)
     else:
         found = session.get(Event, target)
         assert found is not None
@@ -226,7 +254,8 @@ def _candidates(
     return list(by_event.items())
 
 
-def _rename_event(session: Session, old_id: str, new_id: str) -> Event:
+def rename_event(session: Session, old_id: str, new_id: str) -> Event:
+    """The event takes the id `new_id`; `old_id` becomes an alias that keeps resolving."""
     old = session.get(Event, old_id)
     assert old is not None
     renamed = Event(**{**old.model_dump(), "id": new_id})
@@ -242,8 +271,10 @@ def _rename_event(session: Session, old_id: str, new_id: str) -> Event:
     return renamed
 
 
-def refresh_event(session: Session, event: Event) -> None:
-    """Derive an event's fields from its mentions (a mention just joined it)."""
+def refresh_event(session: Session, event: Event, *, prune: bool = False) -> None:
+    """Derive an event's fields from its mentions (a mention just joined it). `prune`:
+    mentions may also have left or changed (re-extraction), so links no mention names
+    any more are removed; at ingestion mentions only join, and links only grow."""
     # Distinct rows: syndicated copies repeat a quote and its reading word for word.
     rows = session.execute(
         sa.select(
@@ -258,6 +289,7 @@ def refresh_event(session: Session, event: Event) -> None:
         .distinct()
     ).all()
     rows = sorted(rows, key=repr)  # the same search text whatever the ingestion order
+    event.confidence = _event_confidence(session, event.id)
     readings = [_reading_from_row(row[4:]) for row in rows]
     outlets = sorted({row[3] for row in rows if row[3]})
     weapon_ids = {w for r in readings for w in r.weapons}
@@ -281,22 +313,43 @@ def refresh_event(session: Session, event: Event) -> None:
     )
     event.search_text = fold(" ".join(searchable))
     event.updated_at = utcnow()
-    # Mentions only ever join an event, so its weapons and places only grow: link what
-    # is not linked yet.
-    linked_weapons = set(
-        session.exec(select(EventWeapon.weapon_id).where(EventWeapon.event_id == event.id))
-    )
-    linked_places = set(
-        session.exec(select(EventPlace.place_id).where(EventPlace.event_id == event.id))
-    )
-    session.add_all(
-        EventWeapon(event_id=event.id, weapon_id=w) for w in sorted(weapon_ids - linked_weapons)
-    )
-    session.add_all(
-        EventPlace(event_id=event.id, place_id=p) for p in sorted(place_ids - linked_places)
-    )
+    # Link the weapons and places the mentions name, and unlink what none names any more
+    # (a reading changed by `timeline reextract`).
+    _sync_links(session, EventWeapon, "weapon_id", event.id, weapon_ids, prune)
+    _sync_links(session, EventPlace, "place_id", event.id, place_ids, prune)
     session.add(event)
     session.flush()
+
+
+def _sync_links(
+    session: Session,
+    model: type[EventWeapon] | type[EventPlace],
+    column: str,
+    event_id: str,
+    wanted: set[str],
+    prune: bool,
+) -> None:
+    target = getattr(model, column)
+    linked = set(session.exec(select(target).where(model.event_id == event_id)))
+    stale = linked - wanted
+    if prune and stale:
+        session.exec(
+            sa.delete(model).where(col(model.event_id) == event_id, col(target).in_(stale))
+        )
+    session.add_all(
+        model(event_id=event_id, **{column: entity}) for entity in sorted(wanted - linked)
+    )
+
+
+def _event_confidence(session: Session, event_id: str) -> float | None:
+    """Each article's best mention, combined as independent evidence."""
+    best = session.execute(
+        sa.select(sa.func.max(col(Mention.confidence)))
+        .where(col(Mention.event_id) == event_id, col(Mention.confidence).is_not(None))
+        .group_by(col(Mention.article_id))
+    ).scalars()
+    values = [float(v) for v in best]
+    return confidence.combine(values) if values else None
 
 
 def _names(session: Session, model: Named, entity_ids: set[str]) -> dict[str, str]:

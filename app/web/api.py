@@ -71,6 +71,7 @@ class EventOut(BaseModel):
     date: dt.date | None
     date_precision: str | None
     date_basis: str
+    confidence: float | None
     weapons: list[RefOut]
     places: list[RefOut]
     summary: str
@@ -135,6 +136,7 @@ def event_json(request: Request, e: queries.EventRow) -> EventOut:
         date=e.date,
         date_precision=e.date_precision,
         date_basis=e.date_basis,
+        confidence=e.confidence,
         weapons=[RefOut(id=w.id, name=w.name) for w in e.weapons],
         places=[RefOut(id=p.id, name=p.name) for p in e.places],
         summary=e.summary,

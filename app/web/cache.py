@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.db import sqlite_file
 from app.web.links import site_root
 from app.web.threads import off_loop
 
@@ -72,10 +73,10 @@ _responses = _Store(MAX_RESPONSES)
 
 def data_version(session: Session) -> tuple[Any, ...]:
     url = session.get_bind().engine.url
-    database = url.database
-    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+    database = sqlite_file(url)  # a plain path or a file: URI
+    if database is not None:
         stamps: list[int] = []
-        for path in (database, database + "-wal"):
+        for path in (str(database), f"{database}-wal"):
             try:
                 st = os.stat(path)
                 stamps += [st.st_mtime_ns, st.st_size]

@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.web import queries
 from app.web.filters import EventFilter, filter_params
 from app.web.formatting import format_event_date
-from app.web.links import absolute, event_url
+from app.web.links import absolute, event_url, here
 from app.web.templating import edit_query
 from app.web.threads import off_loop
 
@@ -25,7 +25,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 200
 CSV_COLUMNS = (
     "id", "url", "date", "date_precision", "date_basis", "date_label", "type",
-    "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets",
+    "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets", "confidence",
 )  # fmt: skip
 
 
@@ -36,6 +36,16 @@ _XML_INVALID = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 
 def xml_text(value: str) -> str:
     return _XML_INVALID.sub("", value)
+
+
+def atom_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """An Atom child element; its text and attributes never carry XML-invalid characters."""
+    element = ET.SubElement(
+        parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()}
+    )
+    if text is not None:
+        element.text = xml_text(text)
+    return element
 
 
 def _cell(value: str) -> str:
@@ -73,6 +83,7 @@ def _events_csv(request: Request, session: Session, filter: EventFilter) -> Resp
                 _cell(e.summary),
                 e.source_count,
                 "; ".join(_cell(o) for o in outlets),
+                "" if e.confidence is None else f"{e.confidence:.2f}",
             ]
         )
     return Response(
@@ -102,22 +113,12 @@ def _events_atom(request: Request, session: Session, filter: EventFilter) -> Res
     updated = queries.updated_at(session=session, event_ids=[r.id for r in rows])
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(
-            parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()}
-        )
-        if text is not None:
-            el.text = xml_text(text)
-        return el
-
+    sub = atom_element
     view = edit_query(request, drop=("page",))
     sub(feed, "title", "Weapons-use policy timeline" + ("" if filter.is_empty else " (filtered)"))
     sub(feed, "id", absolute(request, "/events.atom" + view[1:]))
     sub(feed, "link", href=absolute(request, view), rel="alternate", type="text/html")
-    query = request.url.query
-    here = absolute(request, request.url.path + (f"?{query}" if query else ""))
-    sub(feed, "link", href=here, rel="self", type="application/atom+xml")
+    sub(feed, "link", href=here(request), rel="self", type="application/atom+xml")
     stamps = [v for v in updated.values() if v]
     sub(feed, "updated", _rfc3339(max(stamps) if stamps else dt.datetime(2000, 1, 1)))
     sub(sub(feed, "author"), "name", "Weapons-use policy timeline")

@@ -21,6 +21,7 @@ MAX_VALUES = 50  # per filter: a hand-made URL, not a dump of every id
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 DATE_RE = re.compile(r"([1-9][0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?")
 ORDERS = ("asc", "desc")
+CONFIDENCE_RE = re.compile(r"0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+")  # 0 to 1
 
 Order = Literal["asc", "desc"]
 # Query-string names of the multi-valued filters, in display order.
@@ -44,6 +45,8 @@ class EventFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
+    # Only events at least this sure (app/extract/confidence.py); None: every event.
+    min_confidence: float | None = None
     order: Order = "asc"
     # The dates as the user typed them, to echo them back in the form and links.
     raw_dates: tuple[str, str] = field(default=("", ""), compare=False)
@@ -63,10 +66,21 @@ class EventFilter:
 
     @property
     def is_empty(self) -> bool:
-        return not (any(self.values(n) for n in FACETS) or self.has_dates or self.q)
+        return not (
+            any(self.values(n) for n in FACETS)
+            or self.has_dates
+            or self.q
+            or self.min_confidence is not None
+        )
 
     def cache_key(self) -> tuple[object, ...]:
-        return (*(self.values(n) for n in FACETS), self.date_from, self.date_to, self.q)
+        return (
+            *(self.values(n) for n in FACETS),
+            self.date_from,
+            self.date_to,
+            self.q,
+            self.min_confidence,
+        )
 
 
 def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
@@ -85,6 +99,16 @@ def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise BadParam(f"{name} is not a real date: {raw!r}") from None
+
+
+def parse_confidence(raw: str | None) -> float | None:
+    """A number from 0 to 1 ("0.7"); empty means no floor."""
+    text = (raw or "").strip(" ")
+    if not text:
+        return None
+    if not CONFIDENCE_RE.fullmatch(text):
+        raise BadParam(f"min_confidence must be a number from 0 to 1, not {text[:40]!r}")
+    return round(float(text), 2)
 
 
 def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
@@ -109,6 +133,7 @@ def build_filter(
     date_to: str | None = None,
     q: str | None = None,
     order: str | None = None,
+    min_confidence: str | None = None,
 ) -> EventFilter:
     types = _ids("type", type or [])
     for value in types:
@@ -127,6 +152,7 @@ def build_filter(
     if sort not in ORDERS:
         raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
     return EventFilter(
+        min_confidence=parse_confidence(min_confidence),
         type=types,
         actor=_ids("actor", actor or []),
         weapon=_ids("weapon", weapon or []),
@@ -140,14 +166,14 @@ def build_filter(
     )
 
 
-def _id_list(description: str) -> Any:
+def id_list(description: str) -> Any:
     """A repeatable id parameter; its format is documented here and checked by `_ids`."""
     item = {"type": "string", "pattern": f"^(?:{ID_RE.pattern})?$"}
     return Query(description=description, json_schema_extra={"items": item, "maxItems": MAX_VALUES})
 
 
-def _date(description: str) -> Any:
-    pattern = f"^ *(?:{DATE_RE.pattern})? *$"
+def date_param(description: str, date_format: str = DATE_RE.pattern) -> Any:
+    pattern = f"^ *(?:{date_format})? *$"
     return Query(description=description, json_schema_extra={"pattern": pattern})
 
 
@@ -162,12 +188,12 @@ async def filter_params(
             },
         ),
     ] = [],  # noqa: B006 - FastAPI copies defaults per request
-    actor: Annotated[list[str], _id_list("Actor id, e.g. germany; repeatable")] = [],  # noqa: B006
-    weapon: Annotated[list[str], _id_list("Weapon id, e.g. atacms; repeatable")] = [],  # noqa: B006
-    place: Annotated[list[str], _id_list("Place id, e.g. kharkiv; repeatable")] = [],  # noqa: B006
-    outlet: Annotated[list[str], _id_list("Outlet id (slug of its name); repeatable")] = [],  # noqa: B006
-    date_from: Annotated[str, _date("YYYY, YYYY-MM or YYYY-MM-DD")] = "",
-    date_to: Annotated[str, _date("YYYY, YYYY-MM or YYYY-MM-DD, inclusive")] = "",
+    actor: Annotated[list[str], id_list("Actor id, e.g. germany; repeatable")] = [],  # noqa: B006
+    weapon: Annotated[list[str], id_list("Weapon id, e.g. atacms; repeatable")] = [],  # noqa: B006
+    place: Annotated[list[str], id_list("Place id, e.g. kharkiv; repeatable")] = [],  # noqa: B006
+    outlet: Annotated[list[str], id_list("Outlet id (slug of its name); repeatable")] = [],  # noqa: B006
+    date_from: Annotated[str, date_param("YYYY, YYYY-MM or YYYY-MM-DD")] = "",
+    date_to: Annotated[str, date_param("YYYY, YYYY-MM or YYYY-MM-DD, inclusive")] = "",
     q: Annotated[
         str,
         Query(
@@ -182,6 +208,13 @@ async def filter_params(
             json_schema_extra={"enum": ["", *ORDERS]},
         ),
     ] = "",
+    min_confidence: Annotated[
+        str,
+        Query(
+            description="Only events at least this sure: a number from 0 to 1",
+            json_schema_extra={"pattern": f"^ *(?:{CONFIDENCE_RE.pattern})? *$"},
+        ),
+    ] = "",
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(
@@ -194,4 +227,5 @@ async def filter_params(
         date_to=date_to,
         q=q,
         order=order,
+        min_confidence=min_confidence,
     )

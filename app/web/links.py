@@ -21,3 +21,9 @@ def absolute(request: Request, path: str) -> str:
 def event_url(request: Request, event_id: str) -> str:
     """The permalink. Built directly: url_for walks every route, per row of an export."""
     return absolute(request, f"/events/{quote(event_id, safe='')}")
+
+
+def here(request: Request) -> str:
+    """This request's own URL (path and query) under the site's root: a feed's self link."""
+    query = request.url.query
+    return absolute(request, request.url.path + (f"?{query}" if query else ""))

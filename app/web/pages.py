@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.web import queries
+from app.web import queries, state
 from app.web.cache import cached_response
 from app.web.filters import FACETS, BadParam, EventFilter, filter_params
 from app.web.formatting import highlight_segments, month_key
@@ -50,6 +50,10 @@ async def timeline(
     )
 
 
+# The floors the filter form offers (any other value works in the URL).
+CONFIDENCE_LEVELS = (0.5, 0.7, 0.9)
+
+
 def _timeline(request: Request, session: Session, filter: EventFilter, page: int) -> Response:
     total = queries.count_events(session=session, filter=EventFilter())
     count = queries.count_events(session=session, filter=filter)
@@ -63,6 +67,7 @@ def _timeline(request: Request, session: Session, filter: EventFilter, page: int
     context: dict[str, Any] = {
         "filter": filter,
         "facet_names": FACETS,
+        "confidence_levels": CONFIDENCE_LEVELS,
         "total": total,
         "count": count,
         "page": page,
@@ -86,7 +91,9 @@ def _event_page(request: Request, session: Session, event_id: str) -> Response:
     if isinstance(event, Response):
         return event
     before, after = queries.related_events(session=session, event=event)
-    return render(request, "event.html", {"event": event, "before": before, "after": after})
+    policy = state.event_policy(session, event.id)
+    context = {"event": event, "before": before, "after": after, "policy": policy}
+    return render(request, "event.html", context)
 
 
 @router.get("/articles/{article_id}", name="article_page")

@@ -72,6 +72,7 @@ def _event_select() -> Any:
         EVENT.c.date_precision,
         EVENT.c.date_basis,
         EVENT.c.summary,
+        EVENT.c.confidence,
         ACTOR.c.name,
     ).join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
 
@@ -124,6 +125,7 @@ class EventRow:
     weapons: tuple[Ref, ...]
     places: tuple[Ref, ...]
     source_count: int  # distinct articles that tell it
+    confidence: float | None = None
     mentions: tuple[MentionRow, ...] = ()
 
 
@@ -208,6 +210,8 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
         conds.append(EVENT.c.date >= f.date_from)
     if f.date_to:
         conds.append(EVENT.c.date <= f.date_to)
+    if f.min_confidence is not None:
+        conds.append(EVENT.c.confidence >= f.min_confidence)
     if f.q:
         cond = _text_condition(session, f.q)
         if cond is not None:
@@ -382,6 +386,7 @@ def _hydrate(
             date_precision=event.date_precision,
             date_basis=event.date_basis,
             summary=event.summary,
+            confidence=event.confidence,
             weapons=weapons.get(event.id, ()),
             places=places.get(event.id, ()),
             source_count=(
@@ -453,6 +458,14 @@ def get_event(*, session: Session, event_id: str) -> EventRow | None:
     rows = list(_rows(session, _EVENT_BY_ID, {"event_id": event_id}))
     hydrated = _hydrate(session, rows, with_mentions=True)
     return hydrated[0] if hydrated else None
+
+
+def events_by_ids(
+    *, session: Session, ids: Sequence[str], mentions: bool = False
+) -> dict[str, EventRow]:
+    """Several events by id, hydrated in one batch (the policy state's cell details)."""
+    rows = list(_rows(session, _event_select().where(EVENT.c.id.in_(sorted(set(ids))))))
+    return {e.id: e for e in _hydrate(session, rows, with_mentions=mentions)}
 
 
 def related_events(

@@ -6,26 +6,17 @@ lifespan check covers `uvicorn app.main:app` run by hand (uvicorn prints the lin
 exits instead of printing a traceback).
 """
 
-from pathlib import Path
-
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import get_read_only_engine
+from app.db import get_read_only_engine, sqlite_file
 from app.migrate import current_revision, head_revision, known_revisions
-
-
-def _sqlite_file(engine: Engine) -> Path | None:
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database)
-    return None
 
 
 def database_problem(engine: Engine) -> str | None:
     """Why the site cannot serve this database, or None when it can."""
-    path = _sqlite_file(engine)
+    path = sqlite_file(engine.url)
     where = str(path) if path else engine.url.render_as_string(hide_password=True)
     if path is not None and not path.is_file():
         return (
@@ -60,6 +51,10 @@ def database_problem(engine: Engine) -> str | None:
     )
 
 
+class DatabaseUnusable(RuntimeError):
+    """The site cannot start on this database (the message says why)."""
+
+
 class RequireDatabase:
     """Fails the ASGI lifespan startup with the problem as its message (no traceback)."""
 
@@ -75,7 +70,9 @@ class RequireDatabase:
             problem = database_problem(get_read_only_engine())
             if problem:
                 await send({"type": "lifespan.startup.failed", "message": problem})
-                return
+                # Ends the lifespan as a failure: uvicorn, told already, prints no traceback;
+                # a test client raises instead of waiting for a shutdown that never comes.
+                raise DatabaseUnusable(problem)
         replayed = False
 
         async def receive_again() -> Message:

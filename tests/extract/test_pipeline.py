@@ -41,7 +41,7 @@ def test_french_speaker_maps_to_country_and_negated_permission_is_restriction() 
         "text",
     )
     assert event.negated is True
-    assert event.trigger == "permis"
+    assert event.trigger == "permis des frappes"
 
 
 def test_english_speaker_maps_to_country_and_denied_permission_is_restriction() -> None:
@@ -78,7 +78,11 @@ def test_evidence_offsets_index_the_text() -> None:
 
 
 def test_cited_source_is_not_the_actor_in_english() -> None:
-    (event,) = run("Germany refused to send Taurus missiles to Kyiv, Der Spiegel reported.", "en")
+    (event,) = run(
+        "Germany refused to send Taurus missiles to Kyiv for fear of escalation with Russia, "
+        "Der Spiegel reported.",
+        "en",
+    )
     assert (event.type, event.actor, event.weapons, event.cited_source) == (
         "restriction",
         "Germany",
@@ -129,7 +133,8 @@ def test_recipient_is_not_the_actor() -> None:
 
 def test_demonym_with_office_names_the_actor() -> None:
     (event,) = run(
-        '"Nous refusons toute livraison de missiles", a déclaré un ministre allemand.', "fr"
+        '"Nous refusons que nos missiles servent à frapper le sol russe", a déclaré un ministre allemand.',
+        "fr",
     )
     assert (event.type, event.actor, event.speaker) == (
         "restriction",

@@ -3,6 +3,7 @@ import pytest
 from app.extract.negation import is_negated
 from app.extract.sentences import split_sentences
 from app.extract.text import fold
+from app.extract.tokens import Tokens
 from app.extract.triggers import find_triggers
 
 
@@ -10,10 +11,10 @@ def triggers(text: str, language: str) -> list[tuple[str, str]]:
     return [(h.rule.type, h.text) for h in find_triggers(fold(text), language)]
 
 
-def negated(text: str, word: str, language: str) -> bool:
+def negated(text: str, word: str, language: str, *, direct: bool = False) -> bool:
     folded = fold(text)
     start = folded.index(word)
-    return is_negated(folded, start, start + len(word), language)
+    return is_negated(Tokens(folded), start, start + len(word), language, direct=direct)
 
 
 def test_multiword_triggers_swallow_their_parts() -> None:
@@ -45,6 +46,19 @@ def test_negation_stops_at_the_clause() -> None:
     assert negated("Il ne croit pas, dit-il, que Berlin autorise cela.", "autorise", "fr") is False
 
 
+def test_quote_marks_do_not_stop_negation() -> None:
+    text = "Paris ne pose « plus aucune restriction » sur ces armes."
+    assert negated(text, "restriction", "fr") is True
+
+
+def test_direct_negation_must_govern_the_verb() -> None:
+    assert negated("We will not be using them on Russia.", "using", "en", direct=True) is True
+    assert negated("There are no limits on using them.", "using", "en", direct=True) is False
+    assert negated("Kyiv ne va pas les utiliser en Russie.", "utiliser", "fr", direct=True) is True
+    # "ne" alone after a verb of fear is expletive, not a negation.
+    assert negated("Il craint que Kyiv ne frappe le pont.", "frappe", "fr", direct=True) is False
+
+
 def test_sentences_keep_a_quote_with_its_attribution() -> None:
     text = '" Nous devons agir. Vite. " Le ministre dit cela mardi. Puis il part.'
     spans = [text[s.start : s.end] for s in split_sentences(text)]
@@ -68,7 +82,13 @@ def test_sentences_keep_a_quote_with_its_attribution() -> None:
         ("Moscow spoke of red lines again.", "warning", "red lines"),
         ("The deliveries are a red-line issue for Moscow.", "warning", "red-line"),
         ("Moscow spoke of the risk of escalation.", "warning", "risk of escalation"),
-        ("Moscow spoke of escalation risks.", "warning", "escalation risks"),
+        ("Moscow spoke of escalation risks.", "warning", "escalation"),
+        ("Moscow said it would hit back at any such strike.", "warning", "would hit back"),
+        (
+            "London gave Kyiv the go-ahead for such strikes.",
+            "authorization",
+            "gave kyiv the go-ahead",
+        ),
         ("Moscow said the West was playing with fire.", "warning", "playing with fire"),
         ("Kyiv said it urgently needs more rockets.", "request", "urgently needs"),
         (

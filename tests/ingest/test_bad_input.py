@@ -2,6 +2,11 @@
 ingested, and nothing of the failed file left in the database."""
 
 import datetime as dt
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -197,8 +202,82 @@ def test_store_failure_leaves_nothing_of_the_article(
     monkeypatch.setattr(runner, "extract_events", lambda article: [broken])
     report = run(engine, good)
     assert [(o.status, o.reason) for o in report.outcomes] == [
-        ("failed", "could not store: evidence offsets 0-86 outside the article")
+        ("failed", "could not store: ValueError: evidence offsets 0-86 outside the article")
     ]
     assert stored_sources(engine) == []
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Article)).one() == 0
+
+
+DEEP = "---\ntitle: " + "[" * 50_000 + "\n---\nTexte.\n"
+DEEP_REASON = "malformed front matter: nested more than 20 levels deep (front-matter line 1)"
+
+
+def test_deeply_nested_front_matter_fails_alone(engine: Engine, tmp_path: Path) -> None:
+    folder, good, bad = folder_with_one_bad(tmp_path, "deep.md", DEEP)
+    assert_only_bad_failed(engine, run(engine, folder), good, bad, DEEP_REASON)
+
+
+def test_deeply_nested_front_matter_fails_alone_with_workers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder, _good, _bad = folder_with_one_bad(tmp_path, "deep.md", DEEP)
+    (folder / "other.md").write_text(GOOD.replace("météo", "neige"), encoding="utf-8")
+    report = run(engine, folder, workers=2)
+    assert [(Path(o.path).name, o.status, o.reason) for o in report.outcomes] == [
+        ("deep.md", "failed", DEEP_REASON),
+        ("good.md", "new", None),
+        ("other.md", "new", None),
+    ]
+
+
+@contextmanager
+def at_most(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging forever (a FIFO opened for reading waits for a writer)."""
+
+    def give_up(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_fifo_named_on_the_command_line_is_refused(engine: Engine, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.md"
+    good.write_text(GOOD, encoding="utf-8")
+    with at_most(10):
+        report = run(engine, fifo, good)
+    reason = "not a regular file: a FIFO (named pipe)"
+    assert_only_bad_failed(engine, report, good, fifo, reason)
+
+
+def test_socket_is_refused(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "socket.md"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        good = tmp_path / "good.md"
+        good.write_text(GOOD, encoding="utf-8")
+        with at_most(10):
+            report = run(engine, path, good)
+    assert_only_bad_failed(engine, report, good, path, "not a regular file: a socket")
+
+
+def test_symlink_out_of_the_folder_is_not_followed(engine: Engine, tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(GOOD.replace("météo", "secret"), encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    good = folder / "good.md"
+    good.write_text(GOOD, encoding="utf-8")
+    (folder / "x.md").symlink_to(secret)
+    report = run(engine, folder)
+    assert report.ok
+    assert stored_sources(engine) == [str(good)]

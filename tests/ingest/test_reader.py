@@ -135,3 +135,79 @@ def test_unsupported_language_warns(tmp_path: Path) -> None:
     assert article.warnings == [
         "language 'de' is not supported (fr, en): stored, but no events are extracted"
     ]
+
+
+def test_cr_only_line_ends_are_read_like_any_other(tmp_path: Path) -> None:
+    content = "---\rtitle: Un titre\rpublished: 2024-05-30\r---\rLe ministre a parlé.\rFin.\r"
+    article = read_article(write(tmp_path, "mac.md", content), max_bytes=LIMIT, today=TODAY)
+    assert (article.title, article.published) == ("Un titre", dt.date(2024, 5, 30))
+    assert article.text == "Le ministre a parlé.\nFin.\n"
+
+
+def alias_bomb(key: str) -> str:
+    """About 400 bytes of YAML that expand to 9**8 strings when aliases are followed."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for previous, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    lines.append(f"{key}: [{','.join(['*h'] * 9)}]")
+    return "---\n" + "\n".join(lines) + "\n---\nTexte.\n"
+
+
+@pytest.mark.parametrize("key", ["published", "language", "published_precision"])
+def test_yaml_aliases_are_refused(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, "bomb.md", alias_bomb(key))
+    with pytest.raises(IngestError) as error:
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert str(error.value) == (
+        "malformed front matter: aliases (*name) are not allowed in front matter "
+        "(front-matter line 2)"
+    )
+
+
+@pytest.mark.parametrize("key", ["published", "language", "published_precision"])
+def test_a_list_where_text_is_expected_is_refused(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, "list.md", f"---\n{key}: [2024, 5]\n---\nTexte.\n")
+    with pytest.raises(IngestError) as error:
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert str(error.value) == f"front-matter key {key!r} must be text, not a list"
+
+
+def test_a_long_value_is_cut_short_in_the_message(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.md", "---\npublished: " + "9" * 50_000 + "\n---\nTexte.\n")
+    with pytest.raises(IngestError) as error:
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert str(error.value) == (
+        f"invalid publication date {'9' * 60!r}… (50,000 characters); "
+        "expected YYYY-MM-DD, YYYY-MM or YYYY"
+    )
+
+
+def test_front_matter_values_are_read_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "h.md", "---\ntitle: 12:30\nlanguage: no\npublished: 2024\n---\nT.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert (article.title, article.language, article.published) == (
+        "12:30",
+        "no",
+        dt.date(2024, 1, 1),
+    )
+
+
+def test_unknown_key_warnings_are_capped_per_file(tmp_path: Path) -> None:
+    keys = "".join(f"extra{n}: x\n" for n in range(1, 1_026))
+    path = write(tmp_path, "i.md", f"---\n{keys}published: 2024-05-30\n---\nTexte.\n")
+    article = read_article(path, max_bytes=LIMIT, today=TODAY)
+    known = "(known: title, url, outlet, language, published, published_precision)"
+    assert article.warnings == [
+        *(f"unknown front-matter key 'extra{n}' ignored {known}" for n in range(1, 11)),
+        "… and 1,015 more unknown front-matter keys ignored",
+    ]
+
+
+def test_front_matter_over_its_size_limit_is_refused(tmp_path: Path) -> None:
+    keys = "\n".join(f"extra{n:06}: x" for n in range(5_000))  # 74,999 characters
+    path = write(tmp_path, "j.md", f"---\n{keys}\n---\nTexte.\n")
+    with pytest.raises(IngestError) as error:
+        read_article(path, max_bytes=LIMIT, today=TODAY)
+    assert str(error.value) == (
+        "front matter is 74,999 characters, over the 65,536-character limit for metadata"
+    )

@@ -1,7 +1,8 @@
 """Web fixtures: a TestClient on the migrated temp database, empty or with the corpus.
 
 The app reads the database the way it does in production: through its own engine,
-built from DATABASE_URL, which these fixtures point at the test database.
+built from DATABASE_URL, which `site_settings` (tests/conftest.py) points at the test
+database.
 """
 
 from collections.abc import Iterator
@@ -11,8 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.config import get_settings
-from app.db import get_read_only_engine
 from app.main import app
 from app.web import cache
 from tests.web import fixtures_data
@@ -23,19 +22,6 @@ def loaded(engine: Engine) -> Engine:
     with Session(engine) as session:
         fixtures_data.load(session)
     return engine
-
-
-@pytest.fixture
-def site_settings(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
-    """Settings (and the app's engine) for the test database; set more with monkeypatch.setenv."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    get_read_only_engine.cache_clear()
-    cache.clear()
-    yield
-    get_read_only_engine().dispose()
-    get_settings.cache_clear()
-    get_read_only_engine.cache_clear()
 
 
 def _client() -> Iterator[TestClient]:

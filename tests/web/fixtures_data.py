@@ -231,6 +231,14 @@ EVENTS = [
 ]
 
 STAMP = dt.datetime(2024, 10, 1, 12, 0, 0, tzinfo=dt.UTC)
+# The extractor's confidence in each event (e400 was never scored: an old database).
+CONFIDENCE = {
+    "e100000000000001": 0.95,
+    "e200000000000002": 0.81,
+    "e300000000000003": 0.6,
+    "e400000000000004": None,
+    "e500000000000005": 0.72,
+}
 ALIAS = ("e1aa00000000aaaa", "e100000000000001")
 
 
@@ -279,6 +287,7 @@ def load(session: Session) -> None:
                 date_precision=e.precision,
                 date_basis=e.basis,
                 summary=e.summary,
+                confidence=CONFIDENCE[e.id],
                 search_text=fold(f"{e.summary} {quotes} {extra}"),
                 created_at=STAMP,
                 updated_at=STAMP,

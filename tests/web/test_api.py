@@ -12,6 +12,7 @@ E1_JSON = {
     "date": "2024-05-30",
     "date_precision": "day",
     "date_basis": "text",
+    "confidence": 0.95,
     "weapons": [{"id": "atacms", "name": "ATACMS"}, {"id": "himars", "name": "HIMARS"}],
     "places": [{"id": "kharkiv", "name": "Kharkiv"}],
     "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
@@ -130,11 +131,14 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
         "/api/events",
         "/api/events/{event_id}",
         "/api/facets",
+        "/api/state",
+        "/api/state/changes",
     ]
     params = [p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]]
     assert params == [
         "limit", "offset",
         "type", "actor", "weapon", "place", "outlet", "date_from", "date_to", "q", "order",
+        "min_confidence",
     ]  # fmt: skip
 
 
@@ -146,6 +150,8 @@ def test_openapi_declares_the_answers_the_api_gives(client: TestClient) -> None:
         "/api/events": ["200", "400"],
         "/api/events/{event_id}": ["200", "301", "404"],
         "/api/facets": ["200", "400"],
+        "/api/state": ["200", "400"],
+        "/api/state/changes": ["200", "400"],
     }
     error = paths["/api/events"]["get"]["responses"]["400"]["content"]["application/json"]
     assert error["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
@@ -170,9 +176,28 @@ def test_openapi_declares_the_formats_of_the_filters(client: TestClient) -> None
         "^ *(?:([1-9][0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?)? *$"
     )
     assert (schemas["q"]["maxLength"], schemas["order"]["enum"]) == (200, ["", "asc", "desc"])
+    assert schemas["min_confidence"]["pattern"] == r"^ *(?:0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+)? *$"
 
 
 def test_docs_page_loads_swagger_from_local_files(client: TestClient) -> None:
     html = client.get("/docs").text
     assert 'src="/static/swagger-ui-5.35.0/swagger-ui-bundle.js"' in html
     assert "cdn" not in html
+
+
+def test_min_confidence_keeps_only_events_at_least_that_sure(client: TestClient) -> None:
+    body = client.get("/api/events", params={"min_confidence": "0.8"}).json()
+    assert [e["id"] for e in body["data"]] == [E2, E1]
+    assert [e["confidence"] for e in body["data"]] == [0.81, 0.95]
+    # An event never scored (an old database) has no confidence and no floor admits it.
+    everything = client.get("/api/events", params={"min_confidence": "0"}).json()
+    assert everything["count"] == 4
+    facets = client.get("/api/facets", params={"min_confidence": "0.7"}).json()
+    assert facets["count"] == 3
+
+
+def test_min_confidence_out_of_range_is_a_400(client: TestClient) -> None:
+    for value in ("1.5", "-0.1", "high"):
+        response = client.get("/api/events", params={"min_confidence": value})
+        assert response.status_code == 400
+        assert "min_confidence" in response.json()["detail"]

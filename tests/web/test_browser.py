@@ -178,3 +178,35 @@ def test_api_docs_render_offline_under_the_csp(page: Page, base_url: str) -> Non
     page.goto(base_url + "/docs")
     expect(page.locator("#swagger-ui .opblock-summary-path").first).to_have_text("/api/events")
     shot(page, "docs")
+
+
+def test_policy_state_date_control_next_change_and_a_cell(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/state?as_of=2024-06-01")
+    us_atacms = page.locator("#row-united-states td").nth(1)
+    expect(us_atacms.locator(".st")).to_have_text("authorized")
+
+    # Moving the date control swaps the matrix through htmx and pushes the URL.
+    page.get_by_label("As of", exact=True).fill("2024-05-20")
+    expect(page).to_have_url(base_url + "/state?as_of=2024-05-20")
+    expect(page.locator("#results-heading")).to_have_text("As of 20 May 2024")
+    expect(us_atacms.locator(".st")).to_have_text("unknown")
+    shot(page, "state")
+
+    # "Next change" jumps to the day the United States decided.
+    page.get_by_role("link", name="Next change: 30 May 2024 →").click()
+    expect(page).to_have_url(base_url + "/state?as_of=2024-05-30")
+    expect(page.get_by_label("As of", exact=True)).to_have_value("2024-05-30")
+    expect(us_atacms.locator(".st")).to_have_text("authorized")
+    expect(us_atacms.locator(".flag")).to_have_text("changed this day")
+
+    # The cell opens its detail: the deciding event with its quotes.
+    us_atacms.get_by_role("link").click()
+    expect(page).to_have_url(base_url + "/state/cells/united-states/atacms?as_of=2024-05-30")
+    expect(page.locator("h1")).to_have_text("United States · ATACMS: authorized")
+    expect(page.locator("#deciding-heading + h3")).to_have_text("Authorized in Kharkiv")
+    expect(page.locator(".state-event mark")).to_have_text(["approved", "a autorisé"])
+    shot(page, "state-cell")
+
+    page.go_back()
+    expect(page).to_have_url(base_url + "/state?as_of=2024-05-30")
+    expect(us_atacms.locator(".st")).to_have_text("authorized")

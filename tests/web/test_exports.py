@@ -32,12 +32,14 @@ def test_csv_of_a_filtered_view(client: TestClient) -> None:
         "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
         "sources": "2",
         "outlets": "Example Post; Le Monde",
+        "confidence": "0.95",
     }
     assert (rows[2]["date"], rows[2]["date_label"], rows[2]["date_basis"]) == (
         "",
         "undated",
         "undated",
     )
+    assert rows[2]["confidence"] == ""  # never scored
 
 
 def test_csv_neutralises_spreadsheet_formulas() -> None:

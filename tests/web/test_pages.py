@@ -102,6 +102,20 @@ def test_filters_are_checkboxes_with_counts_and_a_clear_link(client: TestClient)
     assert [(i.attrs["name"], i.attrs["value"]) for i in hidden] == [("order", "desc")]
 
 
+def test_confidence_floor_filters_the_timeline_and_shows_in_the_form(client: TestClient) -> None:
+    doc = page(client, "/?min_confidence=0.9")
+    assert [r[3] for r in list_rows(doc)] == [f"/events/{E1}"]
+    assert doc.find("h2", id="results-heading").text == "1 event of 5"
+    select = doc.find("select", id="min_confidence")
+    chosen = [o.attrs["value"] for o in select.find_all("option") if "selected" in o.attrs]
+    assert chosen == ["0.9"]
+    assert [li.text for li in doc.find("ul", cls="chips").find_all("li")] == [
+        "confidence ≥ 0.9 ×",
+        "Clear all",
+    ]
+    assert client.get("/?min_confidence=2").status_code == 400
+
+
 def test_links_keep_the_other_filters(client: TestClient) -> None:
     doc = page(client, "/?weapon=atacms&weapon=taurus&q=moscow")
     chips = doc.find("ul", cls="chips").find_all("a")
@@ -224,6 +238,8 @@ def test_event_page(client: TestClient) -> None:
         "When": "30 May 2024 (known to the day; dated by the article text)",
         "Weapons": "ATACMS, HIMARS",
         "Places": "Kharkiv",
+        "Confidence": "0.95 (machine reading: how surely the words, the actor and the date "
+        "were read, and how many articles agree)",
         "Permalink": "Copy link",
     }
     assert doc.find("input", id="permalink").attrs["value"] == f"http://testserver/events/{E1}"

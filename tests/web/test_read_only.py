@@ -104,9 +104,9 @@ def test_a_read_only_wal_database_without_its_side_files_is_refused_in_one_line(
     loaded.dispose()  # the last connection folds the WAL back into the file
     with read_only_copy(Path(loaded.url.database or "")) as copy:
         done = serve_refused(f"sqlite:///{copy}", **bound_by_file_modes())
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr == (
-        f"error cannot read the database at {copy}: attempt to write a readonly database "
+        f"error: cannot read the database at {copy}: attempt to write a readonly database "
         "(a read-only database in WAL mode needs its -wal and -shm files, or a writable "
         "folder)\n"
     )

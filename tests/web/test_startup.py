@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db import make_engine
+from app.main import app
 from app.migrate import head_revision, upgrade_database
-from app.web.startup import database_problem
+from app.web.startup import DatabaseUnusable, database_problem
 from tests.web.live import REPO_ROOT, free_port, serve_env, serve_refused
 
 
@@ -62,9 +65,9 @@ def test_a_migrated_database_has_no_problem(tmp_path: Path) -> None:
 def test_serve_refuses_a_wrong_path_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "typo" / "timeline.sqlite3"
     done = serve_refused(f"sqlite:///{path}")
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr == (
-        f"error no database at {path}: create it with `timeline db upgrade` or "
+        f"error: no database at {path}: create it with `timeline db upgrade` or "
         "`timeline ingest`, or set DATABASE_URL to an existing one\n"
     )
     assert not path.parent.exists()
@@ -89,3 +92,11 @@ def test_uvicorn_run_by_hand_refuses_a_wrong_path_without_a_traceback(tmp_path: 
     ]
     assert "Traceback" not in done.stderr
     assert not path.parent.exists()
+
+
+def test_the_app_fails_its_startup_when_the_database_is_missing(
+    site_settings: None, database_url: str
+) -> None:
+    path = database_url.removeprefix("sqlite:///")
+    with pytest.raises(DatabaseUnusable, match=f"^no database at {path}: "), TestClient(app):
+        pass

@@ -1,0 +1,45 @@
+"""Display names of the policy state, and scopes in words."""
+
+from app.state.compute import CellState, PolicyEvent, ScopeState
+from app.state.load import Names
+
+NAMES = Names(
+    actors={"united-states": "United States"},
+    weapons={"atacms": "ATACMS"},
+    scopes={"russian-territory": "Russian territory", "kursk": "Kursk", "crimea": "Crimea",
+            "kharkiv": "Kharkiv", "place-not-stated": "Place not stated"},
+    unstated="place-not-stated",
+)  # fmt: skip
+EVENT = PolicyEvent("e1", "restriction", "united-states", (), (), None, None, "undated")
+
+
+def cell(*scopes: tuple[str, str]) -> CellState:
+    return CellState(
+        "united-states",
+        "atacms",
+        "mixed",
+        tuple(ScopeState(scope, status, (EVENT,)) for scope, status in scopes),
+    )
+
+
+def test_scopes_in_words_with_the_unstated_place_phrased_apart() -> None:
+    state = cell(("russian-territory", "restricted"), ("place-not-stated", "authorized"))
+    assert NAMES.describe(state) == (
+        "restricted in Russian territory; authorized with no place stated"
+    )
+
+
+def test_long_scope_lists_are_cut_with_a_count() -> None:
+    state = cell(
+        ("russian-territory", "restricted"),
+        ("kharkiv", "authorized"),
+        ("kursk", "authorized"),
+        ("crimea", "authorized"),
+        ("place-not-stated", "restricted"),
+    )
+    assert NAMES.describe(state, 3) == (
+        "restricted in Russian territory; authorized in Kharkiv; authorized in Kursk; "
+        "and 2 more scopes"
+    )
+    assert NAMES.places(state, 2) == "Russian territory, Kharkiv, and 3 more"
+    assert NAMES.places(state) == "Russian territory, Kharkiv, Kursk, Crimea, Place not stated"
