@@ -22,6 +22,7 @@ from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
 from app.ingest.urls import looks_like_url
 from app.migrate import downgrade_database, upgrade_database
+from app.review_cli import export_gold, token_cli, user_cli
 
 cli = typer.Typer(
     help="The weapons-use policy timeline.", no_args_is_help=True, add_completion=False
@@ -29,6 +30,9 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(feeds_cli, name="feeds")
+cli.add_typer(user_cli, name="user")
+cli.add_typer(token_cli, name="token")
+cli.command("export-gold")(export_gold)
 # soft_wrap: a file path and its reason stay on one line, for logs and grep; no emoji:
 # a file named ':warning:.md' is printed as named.
 out = Console(soft_wrap=True, emoji=False)
@@ -276,6 +280,7 @@ def reextract(
     table.add_row("readings unchanged", str(report.total("kept")))
     table.add_row("readings added", str(report.total("added")))
     table.add_row("readings removed", str(report.total("removed")))
+    table.add_row("readings kept by review", str(report.total("kept_by_review")))
     table.add_row("events retired", str(report.total("retired_events")))
     table.add_row("articles failed", str(len(report.failed)))
     out.print(table)

@@ -1,5 +1,7 @@
 """The one place that reads the environment (DESIGN.md conventions)."""
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -8,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "timeline.sqlite3"
+DEFAULT_SECRET_KEY_FILE = Path("data") / "secret_key"
 # Says who is asking, so a site's operator can tell us apart and reach us.
 USER_AGENT = (
     "weapons-policy-timeline/0.1 (news feed reader for a research timeline; "
@@ -68,7 +71,46 @@ class Settings(BaseSettings):
     http_per_host_concurrency: int = Field(default=2, ge=1)  # requests in flight to one host
     http_user_agent: str = USER_AGENT
 
+    # The review desk (/review). SECRET_KEY signs the sign-in form's CSRF token; when
+    # empty, a random key is generated once and kept in SECRET_KEY_FILE (mode 0600).
+    secret_key: str = ""
+    secret_key_file: Path = DEFAULT_SECRET_KEY_FILE
+    session_hours: float = Field(default=12.0, gt=0)  # a sign-in lasts this long
+    # The session cookie's Secure flag: unset, it follows the request's scheme (behind a
+    # TLS proxy, run uvicorn with --proxy-headers so that scheme is https).
+    cookie_secure: bool | None = None
+    # Failed sign-ins tolerated within the window, per editor name and per client address.
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    login_failures_per_name: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=20, ge=1)
+
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def secret_key(settings: Settings) -> bytes:
+    """SECRET_KEY, or the key kept in SECRET_KEY_FILE (created at first use)."""
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    path = settings.secret_key_file
+    try:
+        return bytes.fromhex(path.read_text("ascii").strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    # Written whole under a temporary name, then linked into place: of two processes
+    # starting at once, one key wins and both use it.
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        file.write(key.hex() + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text("ascii").strip())
+    finally:
+        draft.unlink()
+    return key

@@ -3,7 +3,8 @@
 WAL is a property of the database file, set once by the migrations; connections
 only set per-connection pragmas, so a reader never has to write. The site reads
 through its own engine, opened read-only: it never creates, converts or writes
-the database (which may be a read-only file).
+the database (which may be a read-only file); only the review desk's routes write,
+through get_writer_session.
 """
 
 import sqlite3
@@ -88,4 +89,11 @@ async def get_session() -> AsyncIterator[Session]:
         yield session
 
 
+async def get_writer_session() -> AsyncIterator[Session]:
+    """For the review desk only: editors write; every other route reads (get_session)."""
+    with Session(get_engine()) as session:
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+WriterSessionDep = Annotated[Session, Depends(get_writer_session)]

@@ -1,4 +1,5 @@
-"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only."""
+"""The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only for
+anonymous visitors; editors write through the review desk (/review, /api/.../review)."""
 
 import sys
 from collections.abc import AsyncIterator
@@ -9,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from app.web import api, docs, errors, exports, pages, state
+from app.web import api, desk, docs, errors, exports, pages, review_api, state
 from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
 from app.web.startup import RequireDatabase
@@ -22,10 +23,13 @@ class TimelineApp(FastAPI):
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             schema = super().openapi()
-            # Invalid parameters answer 400 (app.web.errors), never FastAPI's 422.
+            # Invalid parameters answer 400 (app.web.errors), never FastAPI's own 422 (a 422
+            # a route declares itself stays).
             for operations in schema["paths"].values():
                 for operation in operations.values():
-                    operation["responses"].pop("422", None)
+                    answer = operation["responses"].get("422", {})
+                    if "HTTPValidationError" in str(answer.get("content")):
+                        del operation["responses"]["422"]
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
         return self.openapi_schema or {}
@@ -53,7 +57,8 @@ def create_app() -> FastAPI:
         description=(
             "How Western governments restrict or authorize Ukraine's use of supplied "
             "weapons against Russia, and how Russia warns in return: dated events, each "
-            "traceable to quotes in named sources. Read-only."
+            "traceable to quotes in named sources. Reading needs no account; the review "
+            "endpoints need an API token (Authorization: Bearer)."
         ),
         version="1",
         docs_url=None,  # served by app.web.docs from local files: no CDN
@@ -63,6 +68,8 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(exports.router)
     app.include_router(api.router)
+    app.include_router(review_api.router)
+    app.include_router(desk.router)
     app.include_router(state.router)
     app.include_router(state.api_router)
     app.include_router(docs.router)

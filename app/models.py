@@ -1,6 +1,7 @@
 """The data model (DESIGN.md "The data"). Schema changes go through Alembic migrations."""
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,10 @@ DATE_PRECISIONS = ("day", "month", "year")
 # text: the article dates the event; published: only the publication date places it;
 # undated: neither (an article without a publication date and no date in the text).
 DATE_BASES = ("text", "published", "undated")
+# unreviewed: as the extractor read it; confirmed: a person vouches for its fields (after
+# a confirmation, an edit, a merge, a detach or an addition); rejected: a person found it
+# is no policy event (hidden from every public view, its permalink answers 410).
+REVIEW_STATUSES = ("unreviewed", "confirmed", "rejected")
 
 
 def utcnow() -> dt.datetime:
@@ -67,6 +72,17 @@ class Event(SQLModel, table=True):
     search_text: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    # The review desk (app/review/): REVIEW_STATUSES, when a person last decided, and
+    # the fields they vouched for, which win over what the mentions derive (type,
+    # actor_id, date, date_precision, date_basis, weapons, places, summary).
+    review_status: str = Field(
+        default="unreviewed",
+        max_length=10,
+        index=True,
+        sa_column_kwargs={"server_default": "unreviewed"},
+    )
+    reviewed_at: dt.datetime | None = None
+    reviewed_fields: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class EventWeapon(SQLModel, table=True):
@@ -118,6 +134,9 @@ class Mention(SQLModel, table=True):
     trigger_end: int
     cited_source: str | None = Field(default=None, max_length=200)
     speaker: str | None = Field(default=None, max_length=200)
+    # Who is talking ("person:Dmitry Peskov", "actor:Russia", "unnamed:source"): two
+    # mentions voiced by different people are different events (cluster.py).
+    voice: str | None = Field(default=None, max_length=200)
     negated: bool = False
     confidence: float | None = None
     # The extractor's reasons: which trigger, how the actor and the date were found.
@@ -168,3 +187,85 @@ class RetiredEvent(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=16)
     reason: str
     retired_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- the review desk (app/review/) ---------------------------------------------------
+
+
+class Editor(SQLModel, table=True):
+    """A person who reviews events. Removed editors keep their row (and name) so the
+    audit log keeps saying who did what; they can no longer sign in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    password_hash: str  # argon2id (pwdlib); never the password itself
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    removed_at: dt.datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for scripts. Only its SHA-256 is stored (tokens are 256 random
+    bits: a slow hash adds nothing); `prefix` names it in listings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    editor_id: int = Field(foreign_key="editor.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    label: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class EditorSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, the table its SHA-256."""
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    editor_id: int = Field(foreign_key="editor.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, counted to slow down password guessing (app/review/accounts.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, index=True)
+    client: str = Field(max_length=64, index=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class ReviewAction(SQLModel, table=True):
+    """The audit log, append-only (on SQLite, triggers refuse UPDATE and DELETE): who did
+    what to which event, when, and the state before and after (app/review/snapshots.py).
+    An undo is a new action that names the one it undoes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(max_length=10)  # REVIEW_ACTIONS (app/review/actions.py)
+    event_id: str = Field(max_length=16, index=True)
+    # The other event of a merge (the one merged into) or a detach (the new one).
+    other_event_id: str | None = Field(default=None, max_length=16, index=True)
+    editor: str = Field(max_length=80)  # the name, kept as written
+    at: dt.datetime = Field(default_factory=utcnow)
+    undoes: int | None = Field(default=None, index=True)
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ReviewedReading(SQLModel, table=True):
+    """A person's decision about one reading, tied to the article's content and the
+    evidence offsets (not to a file name or an article row): the reading belongs to
+    `event_id`, or is rejected (no policy event). Ingestion and `timeline reextract`
+    follow it (app/review/durable.py)."""
+
+    key: str = Field(primary_key=True, max_length=16)  # the mention key of the reading
+    content_hash: str = Field(max_length=64, index=True)
+    start: int
+    end: int
+    type: str = Field(max_length=16)
+    actor_id: str = Field(max_length=80)
+    event_id: str = Field(max_length=16, index=True)
+    rejected: bool = False
+    decided_by: str = Field(max_length=80)
+    decided_at: dt.datetime = Field(default_factory=utcnow)

@@ -13,6 +13,9 @@ from app.migrate import upgrade_database
 from app.web import cache
 from tests.local_server import LocalServer, serve
 
+# The review desk's fixtures (editors, tokens, signed-in clients), for the web tests.
+pytest_plugins = ["tests.web.desk_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 
@@ -58,9 +61,12 @@ def site_settings(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterato
     """Settings, and the site's engine, for the test database (more with monkeypatch.setenv)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()
+    get_engine.cache_clear()
     get_read_only_engine.cache_clear()
     cache.clear()
     yield
-    get_read_only_engine().dispose()
+    for engine in (get_engine, get_read_only_engine):
+        if engine.cache_info().currsize:
+            engine().dispose()
+        engine.cache_clear()
     get_settings.cache_clear()
-    get_read_only_engine.cache_clear()

@@ -59,7 +59,9 @@ def test_workers_build_the_same_events_as_one_process(tmp_path: Path) -> None:
 
 
 def test_a_decision_told_by_two_seed_articles_is_one_event(engine: Engine) -> None:
-    """001 and 003 both tell Stoltenberg's call and Blinken's push (seeds/gold.yaml)."""
+    """001 and 003 both tell Stoltenberg's call (seeds/gold.yaml). Blinken's push is
+    told by 001 as an appeal and by 003 only as his intention to raise it ("envisageait
+    de suggérer"), which the annotation guidelines leave out."""
     ingest_paths([SEEDS_DIR], engine)
     with Session(engine) as session:
         told_twice = []
@@ -77,6 +79,5 @@ def test_a_decision_told_by_two_seed_articles_is_one_event(engine: Engine) -> No
     # The third: the standing US ban on strikes in Russia, told by both as well.
     assert sorted(told_twice) == [
         ("request", "nato", ["001", "003"]),
-        ("request", "united-states", ["001", "003"]),
         ("restriction", "united-states", ["001", "003"]),
     ]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extract import polarity
-from app.extract.cues import cue_words
+from app.extract.cues import WordSet, cue_words
 from app.extract.roles import Candidate, syntax_phrases, words
 from app.extract.tokens import Tokens
 
@@ -46,15 +46,6 @@ class Speaker:
                 return f"person:{self.candidate.person}"
             return f"actor:{self.candidate.actor}"
         return f"unnamed:{self.unnamed}" if self.unnamed and not self.refers_back else None
-
-
-def voices_differ(a: str | None, b: str | None) -> bool:
-    """Two named people, or a named person and an unnamed source, are two voices; an
-    office or the state itself may be either person speaking for it."""
-    if a is None or b is None or a == b:
-        return False
-    kinds = {a.split(":", 1)[0], b.split(":", 1)[0]}
-    return "actor" not in kinds
 
 
 @dataclass(frozen=True)
@@ -110,13 +101,24 @@ def _speaker_of_verb(
         between = tokens.words(tokens.at(max(nearest.end, nearest.phrase_end)), verb)
         if len(between) <= 4:
             return Speaker(nearest, "subject of the verb of saying")
+        # "The Kremlin accused the US of ..., and said": the coordinated verb shares
+        # the clause's subject, the first name of the sentence.
+        if _coordinated_verb(tokens, verb, language) and before[0].role == "subject":
+            return Speaker(before[0], "subject of the coordinated verb of saying")
     after = [c for c in candidates if c.start >= verb_end]
     if after:
         first = after[0]
         between = tokens.words(verb + 1, tokens.at(first.phrase_start))
         markers = words("complement_markers", language)
+        # "The decision, announced on Monday, lets Ukraine...": a clause break after
+        # the verb ends its subject's reach.
+        broken = any(
+            tokens[i].text in (",", ";", ":")
+            for i in range(verb + 1, tokens.at(first.phrase_start))
+        )
         if (
             len(between) <= 5
+            and not broken
             and not any(w in markers for w in between)
             and first.role not in ("oblique", "object", "modifier")
         ):
@@ -132,6 +134,14 @@ def _speaker_of_verb(
         how = "office mentioned before" if subject[-1] in offices else "unnamed"
         return Speaker(None, how, " ".join(subject))
     return None
+
+
+def _coordinated_verb(tokens: Tokens, verb: int, language: str) -> bool:
+    skip = words("auxiliaries", language)
+    index = verb - 1
+    while index >= 0 and tokens[index].text in skip:
+        index -= 1
+    return index >= 0 and tokens[index].text in ("and", "et")
 
 
 def _unnamed_subject(tokens: Tokens, verb: int, language: str) -> list[str]:
@@ -228,7 +238,7 @@ def _passive_agent(
     return agent if any(w in _BE for w in near) else None
 
 
-def _subject_before(
+def _subjects_before(
     tokens: Tokens,
     candidates: Sequence[Candidate],
     position: int,
@@ -237,26 +247,95 @@ def _subject_before(
     language: str,
     *,
     skip_recipients: bool = False,
-) -> Candidate | None:
-    """The nearest subject-like name before `position` in the same clause and the same
-    quote (or outside quotes); a recipient (Ukraine, the user of the weapons) is
-    skipped when asked. A hard clause break ("; but", "mais", "while") ends the search."""
+) -> list[Candidate]:
+    """The subject-like names before `position` in the same clause and the same quote
+    (or outside quotes), nearest first; a recipient (Ukraine, the user of the weapons)
+    is skipped when asked. A hard clause break ("; but", "mais", "while") ends the
+    search."""
     breaks = words("hard_breaks", language)
+    asides = _relative_asides(tokens, position, language)
+    shared = _shared_subject_break(tokens, position, breaks)
+    found = []
     for candidate in reversed([c for c in candidates if c.end <= position]):
-        between = [t.text for t in tokens.items[tokens.at(candidate.end) : tokens.at(position)]]
-        if any(w in breaks for w in between):
-            return None
+        if any(lo <= candidate.start < hi for lo, hi in asides):
+            continue  # "The minister, whom Berlin criticised, allowed...": not the subject
+        first, last = tokens.at(candidate.end), tokens.at(position)
+        if any(tokens[i].text in breaks and i != shared for i in range(first, last)):
+            break
         if not candidate.subject_like or _inside(quotes, candidate.start) != quote:
             continue
         if skip_recipients and not polarity.actor_allowed("authorization", candidate.actor):
             continue
-        return candidate
+        found.append(candidate)
+    return found
+
+
+def _shared_subject_break(tokens: Tokens, position: int, breaks: WordSet) -> int | None:
+    """The break right before a verb with no subject of its own ("Oslo bans X but
+    allows Y", "interdit X, mais autorise Y"): the verb shares the subject before it."""
+    index = tokens.before(position)
+    if index >= 0 and tokens[index].text in breaks:
+        return index
     return None
 
 
-def _existential(tokens: Tokens, start: int, language: str) -> bool:
-    """'there are no restrictions', 'il n'y a plus de limitations': no subject of its own."""
-    return syntax_phrases("existentials", language).found_in(tokens.words_before(start, 6))
+def _owner(
+    tokens: Tokens, candidates: Sequence[Candidate], start: int, end: int, language: str
+) -> Candidate | None:
+    """The owner a decision noun names for itself: "l'autorisation américaine", "la
+    décision des États-Unis", "lobbying by Kyiv", "Ukraine's request"."""
+    nouns = words("decision_heads", language)
+    trigger_words = tokens.words(tokens.at(start), tokens.at(end - 1) + 1)
+    if not trigger_words or not (trigger_words[0] in nouns or trigger_words[-1] in nouns):
+        return None
+    after = tokens.at(end)
+    for candidate in candidates:
+        if candidate.start >= end and tokens.at(candidate.phrase_start) - after <= 2:
+            if candidate.how == "demonym of a decision" or candidate.role in ("possessor", "agent"):
+                return candidate
+            break
+    before = [c for c in candidates if c.end <= start]
+    if before:
+        last = before[-1]
+        gap = tokens.at(start) - tokens.at(last.end)
+        if gap <= 2 and (last.role == "possessor" or last.how == "demonym of a decision"):
+            return last
+    return None
+
+
+def _relative_asides(tokens: Tokens, position: int, language: str) -> list[tuple[int, int]]:
+    """Comma-bounded relative clauses before `position` (", whom Berlin criticised,", ",
+    que Berlin avait critiqué,"): their subjects belong to the aside."""
+    relatives = words("relative_openers", language)
+    spans = []
+    index = 0
+    limit = tokens.before(position)
+    while index < limit:
+        if tokens[index].text == "," and tokens[index + 1].text in relatives:
+            close = index + 2
+            while close <= limit and tokens[close].text != ",":
+                close += 1
+            if close <= limit:
+                spans.append((tokens[index].end, tokens[close].start))
+            index = close
+        index += 1
+    return spans
+
+
+def _speakers_own(tokens: Tokens, start: int, language: str) -> bool:
+    """No subject but the speaker's: an existential ('there are no restrictions', 'il n'y
+    a plus de limitations') or a first-person subject ('we do not encourage strikes')."""
+    before = tokens.words_before(start, 6)
+    if syntax_phrases("existentials", language).found_in(before):
+        return True
+    clause = before[-4:]
+    openers = words("clause_openers", language)
+    for word in reversed(clause):
+        if word in openers:
+            return False
+        if word in words("first_person", language):
+            return True
+    return False
 
 
 def choose(
@@ -269,6 +348,7 @@ def choose(
     recipient_subject: bool,
     appeal: tuple[str, int] | None = None,
     own_use_negation: bool = False,
+    parsed_subjects: Sequence[tuple[int, int]] = (),
     speaker: Speaker | None,
     inherited_speaker: Candidate | None,
     inherited_subject: Candidate | None,
@@ -281,16 +361,23 @@ def choose(
     named_speaker = speaker.candidate if speaker else None
     if named_speaker is None and speaker is not None and speaker.refers_back:
         named_speaker = inherited_speaker  # "he said", "a-t-il ajouté", "the minister said"
-    subject = _subject_before(
+    subjects = _subjects_before(
         tokens, candidates, start, quote, quotes, language, skip_recipients=recipient_subject
     )
     if appeal is not None and appeal[0] == "modal":
         # "Ukraine should be allowed", "the allies should lift the limits": the subject
         # is who should be allowed or act; the appeal is the speaker's.
-        subject = None
+        subjects = []
     elif appeal is not None:
-        subject = _subject_before(tokens, candidates, appeal[1], quote, quotes, language)
+        subjects = _subjects_before(tokens, candidates, appeal[1], quote, quotes, language)
+    subject = subjects[0] if subjects else None
+    # Farther subjects of the clause, tried when the nearest cannot be the actor
+    # ("Peskov called Stoltenberg's statement a provocation").
+    farther = [Choice(c, "subject") for c in subjects[1:]]
     options: list[Choice] = []
+    owner = _owner(tokens, candidates, start, end, language)
+    if owner is not None:
+        options.append(Choice(owner, "owner of the decision"))
     if quote is not None and subject is None and named_speaker is not None:
         # "we" inside a quote, or no name before the trigger: the quote's speaker.
         options.append(Choice(named_speaker, "quote attribution"))
@@ -301,18 +388,24 @@ def choose(
     elif speech_act:
         # The one who asks or warns is the subject of the asking ("Ukraine asked for
         # our authorization", said inside a US official's quote), else the speaker.
-        options += _present(Choice, [(subject, "subject"), (named_speaker, "speaker")])
+        options += _present(Choice, [(subject, "subject")]) + farther
+        options += _present(Choice, [(named_speaker, "speaker")])
     else:
         agent = _passive_agent(tokens, candidates, start, end, language)
-        options += _present(Choice, [(agent, "passive agent"), (subject, "subject")])
+        options += _present(Choice, [(agent, "passive agent")])
+        # French: the parse's subject of the trigger's own clause decides between names.
+        options += [
+            Choice(c, "parse subject") for c in _inside_spans(candidates, parsed_subjects[:1])
+        ]
+        options += _present(Choice, [(subject, "subject")])
         options += [Choice(c, "supplier") for c in candidates if c.role == "supplier"]
         # The speaker decides only what has no subject of its own: a permission given to
-        # Ukraine, an existential ("there are no limits"), or a sentence attributed as
-        # a whole ("... This was announced by the spokesman").
+        # Ukraine, an existential ("there are no limits"), a first-person subject, or a
+        # sentence attributed as a whole ("... This was announced by the spokesman").
         if named_speaker is not None and (
             quote is not None
             or recipient_subject
-            or _existential(tokens, start, language)
+            or _speakers_own(tokens, start, language)
             or (speaker is not None and speaker.how.startswith("attribution"))
         ):
             options.append(Choice(named_speaker, "speaker"))
@@ -334,6 +427,18 @@ def choose(
         ):
             return _coordinated(option, candidates, named_speaker)
     return []
+
+
+def _inside_spans(
+    candidates: Sequence[Candidate], spans: Sequence[tuple[int, int]]
+) -> list[Candidate]:
+    """Names inside the parse's subject spans, never an object or a prepositional phrase."""
+    return [
+        c
+        for lo, hi in spans
+        for c in candidates
+        if lo <= c.start and c.end <= hi and c.role not in ("object", "oblique", "modifier")
+    ]
 
 
 def _present(make: type[Choice], pairs: Sequence[tuple[Candidate | None, str]]) -> list[Choice]:

@@ -186,7 +186,10 @@ def find_dates(folded: str, language: str, published: dt.date | None) -> list[Da
                 add(m.start(), m.end(), _month_back(published, back), "month")
             else:
                 add(m.start(), m.end(), dt.date(published.year - back, 1, 1), "year")
+    stamps = tuple(load("lexicon/dates.yaml")["stamp_words"][language])
     for m in p.numeric.finditer(folded):
+        if folded[: m.start()].strip() in stamps:
+            continue  # the page's own stamp opening a line, not an event's date
         parsed = _dateparser(m.group(), language, p.date_order, published)
         if parsed is not None:
             add(m.start(), m.end(), parsed, "day")

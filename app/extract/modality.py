@@ -79,10 +79,14 @@ def mood(
     sentence_has_date: bool,
     is_question: bool,
     permission: bool = False,
+    appeal_at: int | None = None,
 ) -> str | None:
-    """`permission`: the trigger states what the user may do ("may only be used"), so
-    its modals are deontic, not speculative."""
-    """None when the trigger at [start, end) is asserted, else why it is not an event."""
+    """None when the trigger at [start, end) is asserted, else why it is not an event.
+
+    `permission`: the trigger states what the user may do ("may only be used"), so its
+    modals are deontic, not speculative. `appeal_at`: the offset of the appeal that
+    governs the trigger ("urged allies to consider lifting"): the appeal is what must be
+    asserted, what it asks for may well be a plan."""
     before = tokens.words_before(start, 40)
     if is_question or _phrases("question", language).found_in(segment_words(tokens, start)):
         return "question"
@@ -98,9 +102,13 @@ def mood(
     segment = segment_words(tokens, start, 25)
     if _phrases("conditional", language).found_in(segment):
         return "hypothetical"
-    near = segment[-_window() :]
+    near = segment_words(tokens, appeal_at, 25) if appeal_at is not None else segment
+    near = near[-_window() :]
     if permission:
-        near = [w for w in near if w not in _words("permission_modals", language)]
+        deontic = _words("permission_modals", language)
+        reported = _words("reported_permission_modals", language)
+        in_reported_speech = _reported(tokens, start, language)
+        near = [w for w in near if w not in deontic and not (in_reported_speech and w in reported)]
     if _phrases("speculative", language).found_in(near):
         return "speculative"
     if _conditional_mood(tokens, start, end, language) and not _reported(tokens, start, language):
@@ -131,7 +139,10 @@ def _denied(before: Sequence[str], language: str) -> bool:
 
 def is_capability(tokens: Tokens, start: int, language: str, actor_offsets: Sequence[int]) -> bool:
     """An allowing verb whose own subject is a weapon ("the missiles will allow...",
-    "weapons that can strike Russia", "ces systèmes permettraient de toucher")."""
+    "weapons that can strike Russia", "ces systèmes permettraient de toucher"); a
+    passive permission ("the weapons can be used on its soil") is no capability."""
+    if any(w in _words("passive_auxiliaries", language) for w in tokens.words_after(start, 3)[1:]):
+        return False
     subjects = _words("capability_subjects", language)
     relatives = _words("relative_pronouns", language)
     clause_openers = syntax_words("clause_openers", language)

@@ -92,7 +92,11 @@ def is_negated(
         particles = _set(language, "particles")
         standalone = _set(language, "standalone")
         has_ne = any(w in ("ne", "n") for w in before)
-        after = _clause_words_after(tokens, end, 2)
+        # "ne donnons pas ... les moyens": the particle follows the verb, which opens a
+        # multi-word trigger; and "n'a pas autorisé" puts it before.
+        first = tokens.at(start)
+        verb_end = tokens[first].end if first < len(tokens) else end
+        after = _clause_words_after(tokens, verb_end, 2)
         if direct:
             # A particle is needed: "ne" alone is expletive after fear ("il craint que
             # les forces ukrainiennes ne frappent le pont").

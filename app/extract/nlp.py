@@ -40,3 +40,41 @@ def parse(sentences: Sequence[str], language: str) -> list[list[Token] | None]:
             [Token(t.idx, t.idx + len(t.text), t.dep_, t.head.i, t.pos_, t.lower_) for t in doc]
         )
     return out
+
+
+def subject_spans(parse: Sequence[Token], trigger_start: int) -> list[tuple[int, int]]:
+    """The spans of the subjects (and passive agents) along the head chain from the
+    trigger's word up to the root, innermost first: the clause's own subject decides,
+    an outer one speaks ("X a déclaré que Y a autorisé..."). A subject holding the
+    trigger itself is talk about the decision, not its agent; a conditional clause
+    ("si l'Ukraine utilise") has no agent of ours."""
+    index = next((i for i, t in enumerate(parse) if t.start <= trigger_start < t.end), None)
+    if index is None:
+        return []
+    children: dict[int, list[int]] = {}
+    for i, token in enumerate(parse):
+        if token.head != i:
+            children.setdefault(token.head, []).append(i)
+
+    def span(root: int) -> tuple[int, int]:
+        lo, hi = parse[root].start, parse[root].end
+        stack = list(children.get(root, []))
+        while stack:
+            node = stack.pop()
+            lo, hi = min(lo, parse[node].start), max(hi, parse[node].end)
+            stack.extend(children.get(node, []))
+        return lo, hi
+
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    while index not in seen:
+        seen.add(index)
+        kids = children.get(index, [])
+        if not any(parse[k].dep == "mark" and parse[k].lower in ("si", "s'") for k in kids):
+            for child in kids:
+                if parse[child].dep.startswith(("nsubj", "obl:agent")):
+                    lo, hi = span(child)
+                    if not lo <= trigger_start < hi:
+                        spans.append((lo, hi))
+        index = parse[index].head
+    return spans

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from app.extract import actors, confidence, dates, modality, polarity, roles, sources
+from app.extract import actors, confidence, dates, modality, nlp, polarity, roles, sources
 from app.extract.cues import cue_words
 from app.extract.gazetteer import Match, gazetteer
 from app.extract.language import detect_language
@@ -24,7 +24,7 @@ from app.extract.sentences import Span, split_sentences
 from app.extract.text import fold
 from app.extract.tokens import Tokens
 from app.extract.triggers import SAME_AS_PREVIOUS, TriggerHit, TriggerRule, find_triggers
-from app.extract.types import ArticleInput, ExtractedEvent
+from app.extract.types import ArticleInput, ExtractedEvent, voices_differ
 from app.resources import load
 
 # Longer sentences are cut for analysis: a run-on "sentence" of many kilobytes is
@@ -53,6 +53,8 @@ class SentenceView:
     paragraph: int
     date_hits: list[dates.DateHit]
     opening_date: dates.DateHit | None  # a date that opens the sentence ("On May 21, ...")
+    hits: list[TriggerHit] | None = None  # computed once, when the sentence is read
+    parse: list[nlp.Token] | None = None  # French, only where a decision needs it
 
 
 @dataclass
@@ -64,6 +66,9 @@ class Context:
     paragraph: int = -1
     paragraph_date: dates.DateHit | None = None
     last_date: dates.DateHit | None = None
+    # The day-precise date of the sentence just before, which a sentence continuing the
+    # same statement ("He added...", a quote going on) shares.
+    previous_day: dates.DateHit | None = None
     last_event: ExtractedEvent | None = None
     # When a list: why each trigger did or did not become an event (for debugging).
     trace: list[str] | None = None
@@ -82,8 +87,11 @@ class Context:
             self.paragraph_date = view.opening_date
 
     def leave(self, view: SentenceView, speaker: actors.Speaker | None) -> None:
+        people = [c for c in view.candidates if c.person is not None and c.subject_like]
         if speaker is not None and speaker.candidate is not None:
             self.speaker = speaker.candidate
+        elif people and speaker is None:
+            self.speaker = people[0]  # "Peskov called it a provocation. He added that..."
         elif speaker is not None and speaker.unnamed and not speaker.refers_back:
             self.speaker = None  # "a source said...": a later "he" is not the earlier speaker
         subjects = [c for c in view.candidates if c.subject_like]
@@ -91,6 +99,8 @@ class Context:
             self.subject = subjects[0]
         elif view.candidates:
             self.subject = None
+        days = [d for d in view.date_hits if d.precision == "day"]
+        self.previous_day = days[-1] if days else None
         if view.date_hits:
             self.last_date = view.date_hits[-1]
 
@@ -174,10 +184,18 @@ def _weapons(view: SentenceView, trigger_start: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _places(view: SentenceView, actor_span: tuple[int, int], language: str) -> tuple[str, ...]:
+def _places(
+    view: SentenceView,
+    actor_span: tuple[int, int],
+    language: str,
+    reach: tuple[int, int] | None = None,
+) -> tuple[str, ...]:
+    """The places of the sentence (within `reach` when several decisions share it)."""
     cues = cue_words("place_before", language)
     names: list[str] = []
     for match in view.matches:
+        if reach is not None and not reach[0] <= match.start < reach[1]:
+            continue
         if match.kind == "place":
             names.append(match.name)
         elif (
@@ -197,6 +215,7 @@ def _date(
     article: ArticleInput,
     context: Context,
     attribution_date: dates.DateHit | None,
+    continues: bool = False,
 ) -> tuple[dt.date | None, str | None, str, str]:
     """(date, precision, basis, how it was found)."""
     chosen = dates.choose(view.date_hits, view.tokens, trigger_start)
@@ -208,6 +227,10 @@ def _date(
     if dates.refers_back(view.folded, article.language or "en") and context.last_date:
         last = context.last_date
         return last.date, last.precision, "text", "the same day as the previous date"
+    if continues and context.previous_day is not None:
+        # "He added...", "the official said", a quote going on: the same statement.
+        last = context.previous_day
+        return last.date, last.precision, "text", "the statement the sentence continues"
     if context.paragraph_date is not None:
         last = context.paragraph_date
         return last.date, last.precision, "text", "the paragraph's opening date"
@@ -244,6 +267,8 @@ def _claims_for_another(
     said_by = speaker.candidate if speaker else None
     if said_by is None or said_by.actor == choice.candidate.actor:
         return False
+    if said_by.group == choice.candidate.group:
+        return False  # "the Netherlands and Sweden have said...": each speaks for itself
     # A warning is Russia's own words: another government's official telling of Russia's
     # "provocations" is no Russian warning.
     return event_type != "warning" or said_by.person is not None
@@ -297,7 +322,7 @@ def sentence_events(
     has_date = bool(view.date_hits)
     sentence_speaker: actors.Speaker | None = None
     readings: list[_Reading] = []
-    hits = _hits(view, language)
+    hits = view.hits if view.hits is not None else _hits(view, language)
     for hit in hits:
         if hit.rule.type == SAME_AS_PREVIOUS:
             # The same as the last decision read, in this sentence or before it.
@@ -314,6 +339,14 @@ def sentence_events(
                 continue
             reading = found
         event_type = reading.type
+        if (
+            event_type == "restriction"
+            and not reading.negated
+            and polarity.limited_to_place(
+                tokens, hit, [m.start for m in view.matches if m.kind == "place"], language
+            )
+        ):
+            event_type = "authorization"  # a limit to a place allows that place
         if hit.rule.needs_content and not polarity.warning_has_content(tokens, hit, hits, language):
             context.note(hit, "a verb of warning with no threat in the sentence")
             continue
@@ -322,6 +355,11 @@ def sentence_events(
         ):
             context.note(hit, "refusal to supply with no reason tied to Russia")
             continue
+        appeal = (
+            polarity.request_cue(tokens, hit.start, language)
+            if event_type == "authorization"
+            else None
+        )
         why_not = modality.mood(
             tokens,
             hit.start,
@@ -331,6 +369,7 @@ def sentence_events(
             sentence_has_date=has_date,
             is_question=is_question,
             permission=hit.rule.recipient_subject,
+            appeal_at=appeal[1] if appeal is not None else None,
         )
         # Undated background still counts when an official in office says it: their
         # statement is policy ("Previously, the minister had said the strikes were legal").
@@ -354,22 +393,15 @@ def sentence_events(
                 hit, "an appeal for something other than far-reaching weapons or their use"
             )
             continue
-        appeal = None
-        if event_type == "authorization":
-            appeal = polarity.request_cue(tokens, hit.start, language)
-            if appeal is not None:
-                event_type = "request"
+        if appeal is not None:
+            event_type = "request"
         if event_type in ("authorization", "restriction") and modality.own_weapons(
             tokens, hit.start, hit.end, language
         ):
             context.note(hit, "about Ukraine's own weapons")
             continue
-        if (
-            event_type == "authorization"
-            and not hit.rule.recipient_subject
-            and modality.is_capability(
-                tokens, hit.start, language, [c.start for c in view.candidates]
-            )
+        if event_type == "authorization" and modality.is_capability(
+            tokens, hit.start, language, [c.start for c in view.candidates]
         ):
             context.note(hit, "a weapon's capability")
             continue
@@ -388,6 +420,11 @@ def sentence_events(
             view.candidates,
             (hit.start, hit.end),
             event_type,
+            parsed_subjects=(
+                nlp.subject_spans(view.parse, hit.start)
+                if view.parse is not None and event_type in DECISIONS
+                else []
+            ),
             pledge=hit.rule.pledge,
             recipient_subject=recipient_subject,
             appeal=appeal,
@@ -420,19 +457,45 @@ def sentence_events(
         if forward is not None and following and following.date_hits
         else None
     )
+    kept = _one_per_actor(readings)
     events = [
-        _event(article, view, r, context, language, attribution_date)
-        for r in _one_per_actor(readings)
+        _event(article, view, r, context, language, attribution_date, _place_reach(r, kept))
+        for r in kept
     ]
     if not sentence_speaker:
         sentence_speaker = actors.find_speaker(tokens, view.candidates, 0, language, quotes)
     return events, sentence_speaker
 
 
+DECISIONS = frozenset({"authorization", "restriction"})
+
+
+def _needs_parse(view: SentenceView, language: str) -> bool:
+    """A French decision with two or more possible subjects before it: the rules may
+    hesitate, the parse says which is the subject of its clause."""
+    if language != "fr" or not view.hits:
+        return False
+    for hit in view.hits:
+        if hit.rule.type in DECISIONS or hit.rule.type == SAME_AS_PREVIOUS:
+            before = {c.actor for c in view.candidates if c.subject_like and c.end <= hit.start}
+            if len(before) > 1:
+                return True
+    return False
+
+
+def _parse_needed(article: ArticleInput, views: Sequence[SentenceView], language: str) -> None:
+    """Parse, in one batch, the sentences that need it (parsing is most of the cost)."""
+    wanted = [v for v in views if _needs_parse(v, language)]
+    texts = [article.analysis_text[v.span.start : v.span.end] for v in wanted]
+    for view, parse in zip(wanted, nlp.parse(texts, language), strict=True):
+        view.parse = parse
+
+
 def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
     """One reading per type and actor in a sentence. A decision read inside an appeal
     by the same actor is the appeal's content, not a separate decision, and the scope
-    limit of an authorization is no separate restriction."""
+    limit that follows an authorization is no separate restriction (a ban stated first,
+    "but Crimea is fair game", is one)."""
     by_key: dict[tuple[str, str], _Reading] = {}
     for reading in readings:
         key = (reading.type, reading.choice.candidate.actor)
@@ -453,10 +516,28 @@ def _one_per_actor(readings: list[_Reading]) -> list[_Reading]:
             and appeal.hit.start < reading.hit.start < appeal.hit.end + 80
         ):
             continue
-        if event_type == "restriction" and ("authorization", actor) in by_key:
-            continue
+        permission = by_key.get(("authorization", actor))
+        if (
+            event_type == "restriction"
+            and permission is not None
+            and permission.hit.start < reading.hit.start
+        ):
+            continue  # "allowed strikes near Kharkiv, but not deeper": the scope's edge
         kept.append(reading)
     return sorted(kept, key=lambda r: r.hit.start)
+
+
+def _place_reach(reading: _Reading, kept: Sequence[_Reading]) -> tuple[int, int] | None:
+    """Where a decision's places may be when the sentence holds decisions of two types
+    ("bans their use in Russia but allows strikes on Crimea"): from the sentence's start
+    (the first decision) or its own trigger, up to the next decision's trigger."""
+    if len({r.type for r in kept}) < 2:
+        return None
+    starts = sorted({r.hit.start for r in kept})
+    position = starts.index(reading.hit.start)
+    lo = 0 if position == 0 else reading.hit.start
+    hi = starts[position + 1] if position + 1 < len(starts) else 1 << 30
+    return lo, hi
 
 
 def _event(
@@ -466,11 +547,18 @@ def _event(
     context: Context,
     language: str,
     attribution_date: dates.DateHit | None,
+    place_reach: tuple[int, int] | None = None,
 ) -> ExtractedEvent:
     hit, candidate = reading.hit, reading.choice.candidate
     base = view.span.start
-    date, precision, basis, date_how = _date(view, hit.start, article, context, attribution_date)
-    places = _places(view, (candidate.start, candidate.end), language)
+    speaker = reading.speaker
+    continues = speaker is not None and (
+        speaker.refers_back or speaker.how == "quote without attribution"
+    )
+    date, precision, basis, date_how = _date(
+        view, hit.start, article, context, attribution_date, continues
+    )
+    places = _places(view, (candidate.start, candidate.end), language, place_reach)
     if hit.rule is _RESTRICTED_USE:
         places = tuple(dict.fromkeys((*places, polarity.banned_place())))
     weapons = _weapons(view, hit.start)
@@ -498,7 +586,9 @@ def _event(
         trigger_end=base + hit.end,
         cited_source=sources.cited_source(view.folded, view.matches, language),
         speaker=_speaker_phrase(sentence_text, candidate, reading.speaker, language),
-        voice=reading.speaker.voice if reading.speaker else None,
+        voice=(reading.speaker.voice if reading.speaker else None)
+        or (f"person:{candidate.person}" if candidate.person else None),
+        lede=view.paragraph <= 1,
         negated=reading.negated,
         confidence=score,
         notes=(
@@ -511,16 +601,17 @@ def _event(
 
 def _compatible_dates(a: ExtractedEvent, b: ExtractedEvent) -> bool:
     """The same date windows as clustering across articles (dates.window), except that
-    one article naming two different days speaks of two different days, and that a
-    sentence dated only by publication may retell any dated one."""
+    one article naming two different days speaks of two different days, and that the
+    headline or the opening paragraph, dated only by publication, may retell any dated
+    reading."""
     if (
         a.date_basis == b.date_basis == "text"
         and a.date_precision == b.date_precision == "day"
         and a.date != b.date
     ):
         return False
-    if "published" in (a.date_basis, b.date_basis):
-        return True  # a sentence with no date of its own retells the article's news
+    if (a.date_basis == "published" and a.lede) or (b.date_basis == "published" and b.lede):
+        return True  # the headline or the lede retells the article's news
     return dates.windows_overlap(
         dates.window(a.date, a.date_precision, a.date_basis),
         dates.window(b.date, b.date_precision, b.date_basis),
@@ -555,7 +646,7 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                 and other.actor == event.actor
                 # The same voice, or the same named weapon, tells the same event.
                 and (
-                    not actors.voices_differ(other.voice, event.voice)
+                    not voices_differ(other.voice, event.voice)
                     or bool((set(other.weapons) & set(event.weapons)) - _generic_weapons())
                 )
                 and _overlap_or_empty(other.weapons, event.weapons, _generic_weapons())
@@ -580,6 +671,21 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
     return sorted(kept, key=lambda e: (e.start, e.trigger_start))
 
 
+def _check(deadline: float | None, budget: float | None, where: str, sentences: int) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ExtractionTimeout(
+            f"extraction took longer than its budget of {budget:g} s "
+            f"(stopped {where} of {sentences} sentences)"
+        )
+
+
+def _readable(views: Sequence[SentenceView], index: int, language: str) -> bool:
+    """Worth reading for events: the sentence or a neighbour speaks of weapons, strikes
+    or places ('"There will always be a response", Putin warned' after a sentence on the
+    missiles)."""
+    return any(_is_topical(v, language) for v in views[max(0, index - 1) : index + 2])
+
+
 def extract(
     article: ArticleInput, time_budget: float | None = None, trace: list[str] | None = None
 ) -> list[ExtractedEvent]:
@@ -587,30 +693,27 @@ def extract(
     language = detect_language(article.language, article.analysis_text)
     article = replace(article, language=language)
     views = _views(article, language)
+    readable = [_readable(views, index, language) for index in range(len(views))]
+    for view, read in zip(views, readable, strict=True):
+        if read:
+            view.hits = _hits(view, language)
+    _check(deadline, time_budget, "before parsing", len(views))
+    _parse_needed(article, [v for v, read in zip(views, readable, strict=True) if read], language)
     context = Context(trace=trace)
     events: list[ExtractedEvent] = []
     for index, view in enumerate(views):
-        if deadline is not None and time.monotonic() > deadline:
-            raise ExtractionTimeout(
-                f"extraction took longer than its budget of {time_budget:g} s "
-                f"(stopped at sentence {index + 1} of {len(views)})"
-            )
+        _check(deadline, time_budget, f"at sentence {index + 1}", len(views))
         context.enter(view)
         if trace is not None:
             roles_seen = ", ".join(f"{c.actor}/{c.role}" for c in view.candidates)
             trace.append(f"S{index} p{view.paragraph} {view.folded[:150]!r} [{roles_seen}]")
         speaker = None
-        if view.candidates or context.speaker is not None:
-            # Topical: the sentence or a neighbour speaks of weapons, strikes or places
-            # ('"There will always be a response", Putin warned' after a sentence on
-            # the missiles).
-            neighbours = views[max(0, index - 1) : index + 2]
-            if any(_is_topical(v, language) for v in neighbours):
-                following = views[index + 1] if index + 1 < len(views) else None
-                found, speaker = sentence_events(article, view, following, context, language)
-                events.extend(found)
-                if found:
-                    context.last_event = found[-1]
+        if readable[index] and (view.candidates or context.speaker is not None):
+            following = views[index + 1] if index + 1 < len(views) else None
+            found, speaker = sentence_events(article, view, following, context, language)
+            events.extend(found)
+            if found:
+                context.last_event = found[-1]
         if speaker is None and view.candidates:
             quotes = actors.quote_spans(view.folded)
             speaker = actors.find_speaker(view.tokens, view.candidates, 0, language, quotes)

@@ -54,7 +54,11 @@ def read(tokens: Tokens, hit: TriggerHit, language: str) -> Reading | None:
     # A gap pattern may hold its negation inside ("the policy has not changed"),
     # unless the negation is a word of the pattern itself ("no problem with").
     inner = _WORD.findall(tokens.folded[hit.start : hit.head_start])
-    own_negator = any(w in _negators(language) for w in inner[: len(hit.rule.pattern.split())])
+    own_negator = any(
+        alternative in _negators(language)
+        for word in hit.rule.pattern.split()
+        for alternative in word.split("|")
+    )
     negated = negation.is_negated(tokens, hit.start, hit.end, language, window, direct=direct) or (
         hit.head_start != hit.start
         and not own_negator
@@ -109,7 +113,7 @@ def restricted_use(tokens: Tokens, language: str) -> tuple[int, int] | None:
     restricting = _phrases("restricted_use", language, "restricting").positions(texts)
     uses = _phrases("restricted_use", language, "use").words
     for place in territories:
-        cues = [i for i in restricting if place - 10 <= i <= place and _restricting_here(texts, i)]
+        cues = [i for i in restricting if place - 14 <= i <= place and _restricting_here(texts, i)]
         if not cues:
             continue
         near = [
@@ -171,9 +175,13 @@ def is_advocate(actor: str) -> bool:
 def request_in_scope(tokens: Tokens, hit: TriggerHit, language: str, named_weapon: bool) -> bool:
     """An appeal for far-reaching weapons or for leave to use them (not for help,
     training or talks)."""
+    table = _table("request_objects")
+    off_scope = _table("off_scope_objects")
+    first_words = tokens.words_after(hit.end, int(off_scope["window"]))
+    if any(w in WordSet(off_scope[language]) for w in first_words):
+        return False  # "requested assistance to train pilots": not weapons or leave
     if named_weapon:
         return True
-    table = _table("request_objects")
     objects = _word_set_plain_from(table[language])
     after = tokens.words_after(hit.start, int(table["window"]) + len(hit.text.split()))
     return any(w in objects for w in after)
@@ -204,3 +212,20 @@ def russian_user(hit: TriggerHit, language: str) -> bool:
         w in russian and any(f in forces for f in gap[max(0, i - 1) : i + 2])
         for i, w in enumerate(gap)
     )
+
+
+def limited_to_place(
+    tokens: Tokens, hit: TriggerHit, place_starts: Sequence[int], language: str
+) -> bool:
+    """A limit to a named place ("limite l'emploi des ATACMS à la région de Koursk")."""
+    table = _table("limited_to")
+    head = _WORD.findall(hit.text)[-1] if hit.text else ""
+    if head not in WordSet(table["heads"][language]):
+        return False
+    to = WordSet(table["to"][language])
+    first = tokens.at(hit.end)
+    for index in range(first, min(len(tokens), first + int(table["window"]))):
+        if tokens[index].text in to:
+            following = [tokens.at(p) for p in place_starts]
+            return any(0 < f - index <= 4 for f in following)
+    return False

@@ -58,6 +58,12 @@ def words(name: str, language: str) -> WordSet:
     return WordSet(table[language] if isinstance(table, dict) else table)
 
 
+@cache
+def _grantor(language: str) -> tuple[WordSet, WordSet]:
+    table = load("lexicon/syntax.yaml")["grantor"][language]
+    return WordSet(table["markers"]), WordSet(table["heads"])
+
+
 def syntax_phrases(name: str, language: str) -> Phrases:
     """A syntax list with multi-word entries ("according to")."""
     return phrases("syntax", name, language)
@@ -102,6 +108,8 @@ def _role_from_context(
         return "supplier", first
     if after and after[0] in words("group_heads", language):
         return "modifier", first
+    if language == "en" and after and after[0] in words("weapon_heads", language):
+        return "supplier", first  # "US missiles", "British jets": who supplies them
     start = _phrase_start(tokens, first, inside, language)
     before = tokens.words(max(0, start - 4), start)
     if not before or (start > 0 and tokens[start - 1].text in ('"', ":", ";", "(", ")")):
@@ -114,6 +122,9 @@ def _role_from_context(
         if by and by[-1] in words("supplier_verbs", language):
             return "supplier", start
         return "agent", start
+    markers, heads = _grantor(language)
+    if word in markers and len(before) > 1 and before[-2] in heads:
+        return "agent", start  # "permission from Washington": who allows
     if word in words("member", language):
         return "member", start
     if word in words("genitive", language):

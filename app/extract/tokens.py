@@ -6,20 +6,16 @@ whole sentence (a 50 KB run-on sentence stays linear)."""
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = re.compile(r"(?P<word>\w+)|(?P<mark>[^\w\s])")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str  # folded
     start: int
     end: int
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum() or self.text[0] == "_"
+    is_word: bool  # a word, not punctuation
 
 
 class Tokens:
@@ -27,7 +23,10 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.folded = folded
-        self.items = [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+        self.items = [
+            Token(m.group(), m.start(), m.end(), m.lastgroup == "word")
+            for m in _TOKEN.finditer(folded)
+        ]
         self._starts = [t.start for t in self.items]
         # Per-sentence answers several stages ask for (e.g. where the verbs of saying are).
         self.memo: dict[str, object] = {}

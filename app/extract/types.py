@@ -43,4 +43,16 @@ class ExtractedEvent:
     # Who is talking, named or not ("unnamed: source"): two statements by different
     # voices are different events even when they read alike. Not stored.
     voice: str | None = None
+    # Told in the headline or the opening paragraph, which retell the article's news
+    # without dating it: such a reading may be any dated reading of the same decision.
+    lede: bool = False
     notes: tuple[str, ...] = field(default=())  # why-explanations, for debugging output
+
+
+def voices_differ(a: str | None, b: str | None) -> bool:
+    """Two named people, or a named person and an unnamed source, are two voices; an
+    office or the state itself may be either person speaking for it."""
+    if a is None or b is None or a == b:
+        return False
+    kinds = {a.split(":", 1)[0], b.split(":", 1)[0]}
+    return "actor" not in kinds

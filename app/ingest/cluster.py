@@ -8,7 +8,10 @@ The rule (also in the README):
   (a day +/- 3 days, a whole month, a whole year; a date that only comes from the
   publication date covers the week before publication); the windows must overlap.
   An undated mention is compatible with any date;
-- never two mentions of the same article: the extractor already decided those differ.
+- never two mentions of the same article: the extractor already decided those differ;
+- never two warnings or requests voiced by different people (two named speakers, or a
+  named speaker and an unnamed source): a speech act is its speaker's, while a decision
+  is its government's whoever announces it.
 Among compatible events the best is the one sharing most weapons and places, then
 the closest date, then the smallest id, so the choice does not depend on the order of
 the database rows.
@@ -19,8 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.extract.dates import window, windows_overlap
+from app.extract.types import voices_differ
 from app.models import DATE_PRECISIONS
 
+SPEECH_ACTS = frozenset({"warning", "request"})
 PRECISION_RANK = {precision: rank for rank, precision in enumerate(DATE_PRECISIONS)}
 
 
@@ -33,6 +38,7 @@ class Reading:
     date: dt.date | None
     date_precision: str | None
     date_basis: str
+    voice: str | None = None  # who is talking (ExtractedEvent.voice)
 
 
 def date_window(reading: Reading) -> tuple[dt.date, dt.date] | None:
@@ -46,6 +52,8 @@ def _sets_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
 def compatible(a: Reading, b: Reading) -> bool:
     if a.type != b.type or a.actor_id != b.actor_id:
         return False
+    if a.type in SPEECH_ACTS and voices_differ(a.voice, b.voice):
+        return False  # Peskov's warning and Putin's, days apart, are two warnings
     if not _sets_compatible(a.weapons, b.weapons) or not _sets_compatible(a.places, b.places):
         return False
     return windows_overlap(date_window(a), date_window(b))

@@ -29,6 +29,7 @@ from app.ingest.store import (
     update_mention,
 )
 from app.models import Article, Event, EventAlias, Mention, RetiredEvent
+from app.review import durable
 
 RETIRED_REASON = "the current extractor no longer reads this event from its sources"
 
@@ -39,6 +40,7 @@ class ArticleChange:
     kept: int = 0  # readings unchanged (their events keep their ids)
     added: int = 0
     removed: int = 0
+    kept_by_review: int = 0  # readings the extractor lost that a person decided about
     retired_events: int = 0
     error: str | None = None
 
@@ -83,7 +85,10 @@ def reextract_article(
         mention = mention_for(session, article, extracted)
         new.setdefault(mention.key, mention)  # the same reading told twice is one
     touched: set[str] = set()
-    for key in sorted(old.keys() - new.keys()):
+    # A reading a person decided about stays, even when the extractor no longer reads it.
+    vouched = durable.decided_keys(session, old.keys() - new.keys())
+    change.kept_by_review = len(vouched)
+    for key in sorted(old.keys() - new.keys() - vouched):
         mention = old[key]
         touched.add(mention.event_id)
         session.delete(mention)
@@ -117,7 +122,7 @@ def _settle(session: Session, event_id: str) -> int:
         session.delete(event)
         session.flush()
         return 1
-    if keys[0] != event_id:
+    if keys[0] != event_id and not durable.keeps_id(event):
         event = rename_event(session, event_id, keys[0])
     refresh_event(session, event, prune=True)
     return 0

@@ -31,6 +31,7 @@ from app.models import (
     Weapon,
     utcnow,
 )
+from app.review import durable
 from app.slugs import fold, short_hash, slugify
 
 # How far around a new mention's date window to look for candidate events.
@@ -110,6 +111,7 @@ def update_mention(mention: Mention, reading: Mention) -> None:
         "trigger_end",
         "cited_source",
         "speaker",
+        "voice",
         "negated",
         "confidence",
         "notes",
@@ -170,6 +172,7 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
         trigger_end=event.trigger_end,
         cited_source=event.cited_source,
         speaker=event.speaker,
+        voice=event.voice,
         negated=event.negated,
         confidence=event.confidence,
         notes=list(event.notes),
@@ -186,6 +189,7 @@ READING_COLUMNS: tuple[Any, ...] = (
     Mention.date,
     Mention.date_precision,
     Mention.date_basis,
+    Mention.voice,
 )
 
 
@@ -198,34 +202,49 @@ def reading_of(mention: Mention) -> Reading:
         date=mention.date,
         date_precision=mention.date_precision,
         date_basis=mention.date_basis,
+        voice=mention.voice,
     )
 
 
 def _reading_from_row(row: Any) -> Reading:
-    type_, actor_id, weapons, places, date, precision, basis = row
-    return Reading(type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis)
+    type_, actor_id, weapons, places, date, precision, basis, voice = row
+    return Reading(
+        type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis, voice
+    )
 
 
 def attach_new(session: Session, mention: Mention, article_id: str) -> str | None:
     """Put the mention in the best matching event, or a new one. Returns the id of the
     existing event it joined, or None when it founded a new event."""
     reading = reading_of(mention)
-    target = best_event(reading, _candidates(session, reading, article_id))
-    if target is None:
-        event = Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary="")
-        session.add(event)
-        session.flush()
-    elif mention.key < target:
-        event = rename_event(session, target, mention.key)
+    # A reading a person decided about goes where they put it (app/review/durable.py).
+    event = durable.decided_event(session, mention)
+    if event is not None:
+        target: str | None = event.id
     else:
-        found = session.get(Event, target)
-        assert found is not None
-        event = found
+        candidates = durable.without_rejected(session, _candidates(session, reading, article_id))
+        target = best_event(reading, candidates)
+        event = _joined_or_new(session, mention, target)
     mention.event_id = event.id
     session.add(mention)
     session.flush()
     refresh_event(session, event)
     return target
+
+
+def _joined_or_new(session: Session, mention: Mention, target: str | None) -> Event:
+    """The event `target` (renamed when the mention's key is smaller, unless a person
+    reviewed it), or a new event when there is none."""
+    if target is None:
+        event = Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary="")
+        session.add(event)
+        session.flush()
+        return event
+    found = session.get(Event, target)
+    assert found is not None
+    if mention.key < target and not durable.keeps_id(found):
+        return rename_event(session, target, mention.key)
+    return found
 
 
 def _candidates(
@@ -302,8 +321,13 @@ def refresh_event(session: Session, event: Event, *, prune: bool = False) -> Non
     else:
         event.date, event.date_precision = dated.date, dated.date_precision
         event.date_basis = dated.date_basis
+    if event.reviewed_fields:  # a person's fields win over the derived ones
+        weapon_ids, place_ids = durable.apply_reviewed_fields(event, weapon_ids, place_ids)
+        weapon_names = _names(session, Weapon, weapon_ids)
+        place_names = _names(session, Place, place_ids)
+        prune = True
     actor_name = _names(session, Actor, {event.actor_id})[event.actor_id]
-    event.summary = summarize(
+    event.summary = durable.reviewed_summary(event) or summarize(
         event.type, actor_name, list(weapon_names.values()), list(place_names.values())
     )
     # Distinct strings only: syndicated copies repeat a quote word for word.

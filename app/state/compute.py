@@ -8,8 +8,8 @@ scope node the decision with the highest precedence key wins:
 
 - effective date: a later decision supersedes an earlier one. A decision known only to
   the month (or year) counts from the last day of that month (or year);
-- reviewed: once the review desk exists, between decisions of the same effective date
-  a reviewed one wins (every event is unreviewed today);
+- reviewed: between decisions of the same effective date, one a person confirmed on
+  the review desk wins over a machine-read one (rejected events never enter);
 - date precision: at the same effective date, a day-precise decision wins over one
   known only to the month, which may have come earlier in that month;
 - weapon depth: at the same date, a decision naming the weapon wins over one about its

@@ -69,6 +69,7 @@ def load_events(session: Session) -> list[PolicyEvent]:
     places: dict[str, list[str]] = defaultdict(list)
     for event_id, place_id in connection.execute(select(place.c.event_id, place.c.place_id)):
         places[event_id].append(place_id)
+    # Rejected events (the review desk) are no decisions; confirmed ones are reviewed.
     rows = connection.execute(
         select(
             event.c.id,
@@ -77,7 +78,8 @@ def load_events(session: Session) -> list[PolicyEvent]:
             event.c.date,
             event.c.date_precision,
             event.c.date_basis,
-        )
+            event.c.review_status,
+        ).where(event.c.review_status != "rejected")
     )
     return [
         PolicyEvent(
@@ -89,6 +91,7 @@ def load_events(session: Session) -> list[PolicyEvent]:
             date=row.date,
             precision=row.date_precision,
             basis=row.date_basis,
+            reviewed=row.review_status == "confirmed",
         )
         for row in rows
     ]

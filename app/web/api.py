@@ -72,6 +72,8 @@ class EventOut(BaseModel):
     date_precision: str | None
     date_basis: str
     confidence: float | None
+    reviewed: bool  # a person confirmed it on the review desk
+    reviewed_at: dt.datetime | None
     weapons: list[RefOut]
     places: list[RefOut]
     summary: str
@@ -137,6 +139,8 @@ def event_json(request: Request, e: queries.EventRow) -> EventOut:
         date_precision=e.date_precision,
         date_basis=e.date_basis,
         confidence=e.confidence,
+        reviewed=e.reviewed,
+        reviewed_at=e.reviewed_at,
         weapons=[RefOut(id=w.id, name=w.name) for w in e.weapons],
         places=[RefOut(id=p.id, name=p.name) for p in e.places],
         summary=e.summary,

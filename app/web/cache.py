@@ -89,7 +89,7 @@ def data_version(session: Session) -> tuple[Any, ...]:
             text(
                 "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM mention),"
                 " (SELECT count(*) FROM event), (SELECT max(updated_at) FROM event),"
-                " (SELECT count(*) FROM eventalias)"
+                " (SELECT count(*) FROM eventalias), (SELECT max(id) FROM reviewaction)"
             )
         )
         .one()

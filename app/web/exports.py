@@ -26,6 +26,7 @@ FEED_ENTRIES = 200
 CSV_COLUMNS = (
     "id", "url", "date", "date_precision", "date_basis", "date_label", "type",
     "actor_id", "actor", "weapons", "places", "summary", "sources", "outlets", "confidence",
+    "reviewed", "reviewed_at",
 )  # fmt: skip
 
 
@@ -84,6 +85,8 @@ def _events_csv(request: Request, session: Session, filter: EventFilter) -> Resp
                 e.source_count,
                 "; ".join(_cell(o) for o in outlets),
                 "" if e.confidence is None else f"{e.confidence:.2f}",
+                "true" if e.reviewed else "false",
+                _rfc3339(e.reviewed_at) if e.reviewed_at else "",
             ]
         )
     return Response(
@@ -130,11 +133,17 @@ def _events_atom(request: Request, session: Session, filter: EventFilter) -> Res
         sub(entry, "link", href=url, rel="alternate", type="text/html")
         sub(entry, "updated", _rfc3339(updated.get(e.id) or e.date or dt.date(2000, 1, 1)))
         sub(entry, "category", term=e.type)
+        sub(entry, "category", term="reviewed" if e.reviewed else "machine-read")
         when = format_event_date(e.date, e.date_precision, e.date_basis)
         weapons = ", ".join(w.name for w in e.weapons) or "no weapon named"
         outlets = ", ".join(sorted({m.outlet for m in e.mentions if m.outlet}))
         text = f"{when}: {e.type} by {e.actor.name} ({weapons}). Sources: {e.source_count}"
-        sub(entry, "summary", text + (f" ({outlets})." if outlets else "."))
+        text += f" ({outlets})." if outlets else "."
+        if e.reviewed_at:
+            text += f" Reviewed by a person on {e.reviewed_at:%Y-%m-%d}."
+        else:
+            text += " Machine-read, not reviewed by a person yet."
+        sub(entry, "summary", text)
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return Response(
         '<?xml version="1.0" encoding="utf-8"?>\n' + body,

@@ -47,6 +47,8 @@ class EventFilter:
     q: str = ""
     # Only events at least this sure (app/extract/confidence.py); None: every event.
     min_confidence: float | None = None
+    # True: only events a person reviewed; False: only machine-read ones; None: both.
+    reviewed: bool | None = None
     order: Order = "asc"
     # The dates as the user typed them, to echo them back in the form and links.
     raw_dates: tuple[str, str] = field(default=("", ""), compare=False)
@@ -71,6 +73,7 @@ class EventFilter:
             or self.has_dates
             or self.q
             or self.min_confidence is not None
+            or self.reviewed is not None
         )
 
     def cache_key(self) -> tuple[object, ...]:
@@ -80,6 +83,7 @@ class EventFilter:
             self.date_to,
             self.q,
             self.min_confidence,
+            self.reviewed,
         )
 
 
@@ -111,6 +115,16 @@ def parse_confidence(raw: str | None) -> float | None:
     return round(float(text), 2)
 
 
+def parse_reviewed(raw: str | None) -> bool | None:
+    """true: reviewed by a person; false: machine-read only; empty: every event."""
+    text = raw or ""
+    if not text:
+        return None
+    if text not in ("true", "false"):
+        raise BadParam(f"reviewed must be true or false, not {text[:40]!r}")
+    return text == "true"
+
+
 def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
     if len(raw) > MAX_VALUES:
         raise BadParam(f"too many {name} values: at most {MAX_VALUES}")
@@ -134,6 +148,7 @@ def build_filter(
     q: str | None = None,
     order: str | None = None,
     min_confidence: str | None = None,
+    reviewed: str | None = None,
 ) -> EventFilter:
     types = _ids("type", type or [])
     for value in types:
@@ -153,6 +168,7 @@ def build_filter(
         raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
     return EventFilter(
         min_confidence=parse_confidence(min_confidence),
+        reviewed=parse_reviewed(reviewed),
         type=types,
         actor=_ids("actor", actor or []),
         weapon=_ids("weapon", weapon or []),
@@ -215,6 +231,13 @@ async def filter_params(
             json_schema_extra={"pattern": f"^ *(?:{CONFIDENCE_RE.pattern})? *$"},
         ),
     ] = "",
+    reviewed: Annotated[
+        str,
+        Query(
+            description="true: only events a person reviewed; false: only machine-read ones",
+            json_schema_extra={"enum": ["", "true", "false"]},
+        ),
+    ] = "",
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(
@@ -228,4 +251,5 @@ async def filter_params(
         q=q,
         order=order,
         min_confidence=min_confidence,
+        reviewed=reviewed,
     )

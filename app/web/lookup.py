@@ -1,5 +1,7 @@
 """Resolving an event id for the page and the API alike: a shared link never dies."""
 
+import datetime as dt
+
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
@@ -7,6 +9,14 @@ from sqlmodel import Session
 from app.models import RetiredEvent
 from app.web import queries
 from app.web.links import absolute
+
+
+def rejected_note(event_id: str, when: dt.datetime | None) -> str:
+    day = f" on {when:%Y-%m-%d}" if when else ""
+    return (
+        f"The event {event_id} was rejected by an editor{day}: it is not a policy event. "
+        f"Its review history: /api/events/{event_id}/history"
+    )
 
 
 def event_or_redirect(
@@ -20,6 +30,9 @@ def event_or_redirect(
         return event
     found = queries.resolve_event_id(session=session, event_id=event_id)
     if found is None:
+        rejected = queries.rejected_event(session=session, event_id=event_id)
+        if rejected is not None:
+            raise HTTPException(410, rejected_note(*rejected))
         retired = session.get(RetiredEvent, event_id)
         if retired is not None:
             raise HTTPException(

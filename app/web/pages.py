@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
+from app.review.history import event_history
 from app.web import queries, state
 from app.web.cache import cached_response
 from app.web.filters import FACETS, BadParam, EventFilter, filter_params
@@ -92,7 +93,13 @@ def _event_page(request: Request, session: Session, event_id: str) -> Response:
         return event
     before, after = queries.related_events(session=session, event=event)
     policy = state.event_policy(session, event.id)
-    context = {"event": event, "before": before, "after": after, "policy": policy}
+    context = {
+        "event": event,
+        "before": before,
+        "after": after,
+        "policy": policy,
+        "history": event_history(session, event.id),
+    }
     return render(request, "event.html", context)
 
 

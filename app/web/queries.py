@@ -62,19 +62,29 @@ def _rows(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> 
     return session.connection().execute(stmt, params or {})
 
 
+# Rejected events (the review desk) are in no public view; their permalinks answer 410.
+PUBLIC = EVENT.c.review_status != "rejected"
+
+
 def _event_select() -> Any:
     """The columns an EventRow needs (not search_text), with the actor's name."""
-    return select(
-        EVENT.c.id,
-        EVENT.c.type,
-        EVENT.c.actor_id,
-        EVENT.c.date,
-        EVENT.c.date_precision,
-        EVENT.c.date_basis,
-        EVENT.c.summary,
-        EVENT.c.confidence,
-        ACTOR.c.name,
-    ).join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
+    return (
+        select(
+            EVENT.c.id,
+            EVENT.c.type,
+            EVENT.c.actor_id,
+            EVENT.c.date,
+            EVENT.c.date_precision,
+            EVENT.c.date_basis,
+            EVENT.c.summary,
+            EVENT.c.confidence,
+            EVENT.c.review_status,
+            EVENT.c.reviewed_at,
+            ACTOR.c.name,
+        )
+        .join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
+        .where(PUBLIC)
+    )
 
 
 _TERM_RE = re.compile(r"[^\W_]+")
@@ -127,6 +137,12 @@ class EventRow:
     source_count: int  # distinct articles that tell it
     confidence: float | None = None
     mentions: tuple[MentionRow, ...] = ()
+    # When a person confirmed it (the review desk); None: as the extractor read it.
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,9 @@ def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
 
 def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[bool]]:
     f = filter
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = [PUBLIC]
+    if f.reviewed is not None:
+        conds.append(EVENT.c.review_status == ("confirmed" if f.reviewed else "unreviewed"))
     if f.type:
         conds.append(EVENT.c.type.in_(f.type))
     if f.actor:
@@ -387,6 +405,7 @@ def _hydrate(
             date_basis=event.date_basis,
             summary=event.summary,
             confidence=event.confidence,
+            reviewed_at=_utc(event.reviewed_at) if event.review_status == "confirmed" else None,
             weapons=weapons.get(event.id, ()),
             places=places.get(event.id, ()),
             source_count=(
@@ -400,16 +419,44 @@ def _hydrate(
     ]
 
 
+def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A stored time as an aware UTC datetime (Core rows of SQLite may give text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 # --- one event, one article --------------------------------------------------------
 
 
 def resolve_event_id(*, session: Session, event_id: str) -> tuple[str, str] | None:
     """("event", id) when it exists, ("alias", current id) for a merged id, else None."""
-    if _rows(session, select(EVENT.c.id).where(EVENT.c.id == event_id)).first():
+    if _rows(session, select(EVENT.c.id).where(EVENT.c.id == event_id, PUBLIC)).first():
         return ("event", event_id)
     alias = _table(EventAlias)
-    row = _rows(session, select(alias.c.event_id).where(alias.c.id == event_id)).first()
+    row = _rows(
+        session,
+        select(alias.c.event_id)
+        .join(EVENT, EVENT.c.id == alias.c.event_id)
+        .where(alias.c.id == event_id, PUBLIC),
+    ).first()
     return ("alias", row[0]) if row else None
+
+
+def rejected_event(*, session: Session, event_id: str) -> tuple[str, dt.datetime | None] | None:
+    """(id, when) of the rejected event `event_id` names (itself or an old id of it)."""
+    alias = _table(EventAlias)
+    current = select(alias.c.event_id).where(alias.c.id == event_id).scalar_subquery()
+    row = _rows(
+        session,
+        select(EVENT.c.id, EVENT.c.reviewed_at).where(
+            or_(EVENT.c.id == event_id, EVENT.c.id == current),
+            EVENT.c.review_status == "rejected",
+        ),
+    ).first()
+    return (row[0], _utc(row[1])) if row else None
 
 
 _EVENT_BY_ID = _event_select().where(EVENT.c.id == bindparam("event_id"))
@@ -494,7 +541,11 @@ def get_article(*, session: Session, article_id: str) -> ArticleView | None:
     article = session.get(Article, article_id)
     if article is None:
         return None
-    stmt = select(*_MENTION_COLS).where(MENTION.c.article_id == article_id)
+    stmt = (
+        select(*_MENTION_COLS)
+        .join(EVENT, EVENT.c.id == MENTION.c.event_id)
+        .where(MENTION.c.article_id == article_id, PUBLIC)
+    )
     rows = tuple(_mention_row(m, article) for m in _rows(session, stmt.order_by(MENTION.c.start)))
     return ArticleView(article=article, mentions=rows)
 

@@ -8,6 +8,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 
 from app.models import EVENT_TYPES
+from app.review.history import LABELS as REVIEW_LABELS
 from app.slugs import slugify
 from app.web import formatting
 from app.web.links import absolute
@@ -69,7 +70,18 @@ def safe_url(url: str | None) -> bool:
     return bool(url) and str(url).lower().startswith(("http://", "https://"))
 
 
+def review_value(value: object) -> str:
+    """A field's value in the review history: lists joined, nothing as "none"."""
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 templates.env.filters.update(
+    review_value=review_value,
+    action_label=lambda action: REVIEW_LABELS.get(action, action),
     safe_url=safe_url,
     num="{:,}".format,
     slug=slugify,

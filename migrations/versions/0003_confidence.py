@@ -1,4 +1,4 @@
-"""confidence of events and mentions, the extractor's reasons, retired event ids
+"""confidence of events and mentions, the extractor's reasons and voice, retired event ids
 
 Revision ID: 0003_confidence
 Revises: 0002_feeds
@@ -23,6 +23,10 @@ def upgrade() -> None:
     op.create_index(op.f("ix_event_confidence"), "event", ["confidence"], unique=False)
     op.add_column("mention", sa.Column("confidence", sa.Float(), nullable=True))
     op.add_column(
+        "mention",
+        sa.Column("voice", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    )
+    op.add_column(
         "mention", sa.Column("notes", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
     )
     op.create_table(
@@ -39,5 +43,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_event_confidence"), table_name="event")
     # Plain DROP COLUMN (SQLite >= 3.35), no batch copy: the event table keeps its
     # full-text triggers.
-    for table, column in (("mention", "notes"), ("mention", "confidence"), ("event", "confidence")):
+    for table, column in (
+        ("mention", "notes"),
+        ("mention", "voice"),
+        ("mention", "confidence"),
+        ("event", "confidence"),
+    ):
         op.drop_column(table, column)

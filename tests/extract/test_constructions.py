@@ -484,3 +484,269 @@ def test_confidence_is_higher_for_a_plain_decision_than_for_a_weak_cue() -> None
     assert plain.confidence == 0.95
     assert weak.confidence < plain.confidence
     assert 0.0 < weak.confidence < 1.0
+
+
+# Decision nouns name their owner; a limit to a place allows that place.
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Selon la presse, l'autorisation britannique vise des dépôts de munitions en Russie.",
+            "fr",
+        ),
+        (
+            "According to the press, the British authorization covers ammunition depots in Russia.",
+            "en",
+        ),
+    ],
+)
+def test_a_decision_noun_names_its_owner(text: str, language: str) -> None:
+    assert readings(text, language) == [("authorization", "United Kingdom")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le 4 juin, Paris a limité l'usage de ses missiles à la région de Koursk.", "fr"),
+        ("On June 4, Paris limited the use of its missiles to the Kursk region.", "en"),
+    ],
+)
+def test_a_limit_to_a_place_allows_that_place(text: str, language: str) -> None:
+    (event,) = run(text, language)
+    assert (event.type, event.actor, event.places) == ("authorization", "France", ("Kursk",))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # French: the parse finds the subject of "a autorisé" across the aside.
+        (
+            "Le ministre polonais de la Défense, que Berlin avait critiqué la veille, a autorisé "
+            "les frappes sur le sol russe.",
+            "fr",
+        ),
+        # English: the clause rules skip the comma-bounded relative clause.
+        (
+            "The Polish defence minister, whom Berlin had criticised the day before, allowed "
+            "strikes on Russian soil.",
+            "en",
+        ),
+    ],
+)
+def test_the_subject_of_an_aside_is_not_the_actor(text: str, language: str) -> None:
+    (event,) = run(text, language)
+    assert (event.type, event.actor) == ("authorization", "Poland")
+    how = {"fr": "actor by parse subject (office)", "en": "actor by subject (office)"}
+    assert event.notes[1] == how[language]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Le gouvernement danois a confirmé que Kiev pouvait employer les missiles fournis "
+            "contre des dépôts en Russie.",
+            "fr",
+        ),
+        (
+            "The Danish government confirmed that the supplied missiles can be used against "
+            "depots in Russia.",
+            "en",
+        ),
+    ],
+)
+def test_a_reported_or_passive_permission_is_the_speakers_authorization(
+    text: str, language: str
+) -> None:
+    events = run(text, language)
+    assert [(e.type, e.actor, e.places) for e in events] == [
+        ("authorization", "Denmark", ("Russian territory",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Dutch defence minister said the jets could not be used over Russian territory.",
+            [("restriction", "Netherlands")],
+        ),
+        ("Kyiv could use the new jets to hit airfields in Russia.", []),
+    ],
+)
+def test_could_is_a_permission_only_in_reported_speech(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Kiev a obtenu le feu vert d'Oslo pour frapper des dépôts en Russie.", "fr"),
+        ("Kyiv received permission from Oslo to strike depots in Russia.", "en"),
+    ],
+)
+def test_a_permission_received_belongs_to_who_gave_it(text: str, language: str) -> None:
+    assert readings(text, language) == [("authorization", "Norway")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Madrid puts no caps on the depth of strikes Kyiv may carry out.",
+            [("authorization", "Spain")],
+        ),
+        (
+            "Madrid asks only that the laws of war be respected when Kyiv fires Spanish shells.",
+            [("authorization", "Spain")],
+        ),
+        (
+            "Madrid said the Spanish launchers must stay on Ukrainian soil.",
+            [("restriction", "Spain")],
+        ),
+        ("Madrid backed the G7 price cap on Russian oil.", []),
+    ],
+)
+def test_denied_caps_bare_conditions_and_staying_on_ukrainian_soil(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Selon Peskov, de telles frappes signifieraient que l'Alliance combat la Russie.", "fr"),
+        ("Peskov said such strikes would mean the Alliance is fighting Russia.", "en"),
+    ],
+)
+def test_strikes_meaning_war_with_russia_are_a_warning(text: str, language: str) -> None:
+    assert readings(text, language) == [("warning", "Russia")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Le secrétaire général de l'OTAN a exhorté les alliés à envisager de lever les "
+            "restrictions sur les missiles.",
+            "fr",
+            [("request", "NATO")],
+        ),
+        (
+            "The NATO secretary general said it was time for allies to consider lifting the "
+            "restrictions on the missiles.",
+            "en",
+            [("request", "NATO")],
+        ),
+        ("Oslo is considering lifting the restrictions on the missiles.", "en", []),
+        (
+            "Le ministre danois a dit qu'il envisageait de suggérer aux alliés de lever les "
+            "restrictions sur les missiles.",
+            "fr",
+            [],
+        ),
+    ],
+)
+def test_an_appeal_may_ask_for_a_plan_but_a_plan_is_no_decision(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    assert readings(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("« Nous n'encourageons pas les frappes en Russie », a déclaré le ministère danois.", "fr"),
+        ("We do not encourage strikes inside Russia, the Danish ministry said.", "en"),
+    ],
+)
+def test_a_first_person_subject_is_the_speakers_government(text: str, language: str) -> None:
+    assert readings(text, language) == [("restriction", "Denmark")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Oslo n'a pas changé sa position sur l'emploi des missiles en Russie.", "fr"),
+        ("Oslo said its position on the use of the missiles in Russia remains unchanged.", "en"),
+    ],
+)
+def test_an_unchanged_position_is_a_standing_restriction(text: str, language: str) -> None:
+    assert readings(text, language) == [("restriction", "Norway")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Kiev n'a pas l'intention de frapper le territoire russe avec les armes reçues.", "fr"),
+        ("Kyiv does not plan to strike Russian territory with the weapons it receives.", "en"),
+    ],
+)
+def test_kyivs_stated_intention_not_to_strike_russia_is_its_own_restriction(
+    text: str, language: str
+) -> None:
+    assert [(e.type, e.actor, e.places) for e in run(text, language)] == [
+        ("restriction", "Ukraine", ("Russian territory",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Moscou a prévenu que les pays fournissant ces missiles deviendraient des "
+            "belligérants.",
+            "fr",
+        ),
+        ("Moscow said the states supplying the missiles would become combatants.", "en"),
+    ],
+)
+def test_suppliers_becoming_combatants_is_a_warning(text: str, language: str) -> None:
+    assert readings(text, language) == [("warning", "Russia")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Oslo interdit l'emploi de ses armes en Russie, mais autorise les frappes en Crimée.",
+            "fr",
+            [("restriction", ("Russian territory",)), ("authorization", ("Crimea",))],
+        ),
+        (
+            "Oslo bans the use of its arms in Russia but allows strikes on Crimea.",
+            "en",
+            [("restriction", ("Russian territory",)), ("authorization", ("Crimea",))],
+        ),
+        (
+            "Oslo allowed strikes near Kharkiv but banned any deeper into Russia.",
+            "en",
+            [("authorization", ("Kharkiv", "Russian territory"))],
+        ),
+    ],
+)
+def test_a_ban_stated_before_a_permission_stands_a_limit_after_it_is_its_scope(
+    text: str, language: str, expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    assert [(e.type, e.places) for e in run(text, language)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The decision, announced on Monday, lets Kyiv use Swedish missiles in Russia.",
+            ["Sweden"],
+        ),
+        ("Norway and Sweden have said Kyiv can use their weapons in Russia.", ["Norway", "Sweden"]),
+    ],
+)
+def test_suppliers_named_beside_their_weapons_or_together_each_decide(
+    text: str, expected: list[str]
+) -> None:
+    assert [e.actor for e in run(text, "en")] == expected

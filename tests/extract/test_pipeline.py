@@ -41,7 +41,7 @@ def test_french_speaker_maps_to_country_and_negated_permission_is_restriction() 
         "text",
     )
     assert event.negated is True
-    assert event.trigger == "permis des frappes"
+    assert event.trigger == "encouragé ni permis des frappes"
 
 
 def test_english_speaker_maps_to_country_and_denied_permission_is_restriction() -> None:

@@ -1,7 +1,12 @@
 """Display names of the policy state, and scopes in words."""
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.review import actions
 from app.state.compute import CellState, PolicyEvent, ScopeState
-from app.state.load import Names
+from app.state.load import Names, load_events
+from tests.review import corpus
 
 NAMES = Names(
     actors={"united-states": "United States"},
@@ -43,3 +48,13 @@ def test_long_scope_lists_are_cut_with_a_count() -> None:
     )
     assert NAMES.places(state, 2) == "Russian territory, Kharkiv, and 3 more"
     assert NAMES.places(state) == "Russian territory, Kharkiv, Kursk, Crimea, Place not stated"
+
+
+def test_confirmed_events_are_reviewed_and_rejected_ones_left_out(engine: Engine) -> None:
+    ids = corpus.build(engine)
+    with Session(engine) as session, session.begin():
+        actions.confirm(session, ids["norway"], actions.Editor("ana"))
+        actions.reject(session, ids["germany"], actions.Editor("ana"))
+    with Session(engine) as session:
+        loaded = {e.id: e.reviewed for e in load_events(session)}
+    assert loaded == {ids["norway"]: True, ids["russia"]: False}

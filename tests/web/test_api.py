@@ -13,6 +13,8 @@ E1_JSON = {
     "date_precision": "day",
     "date_basis": "text",
     "confidence": 0.95,
+    "reviewed": False,
+    "reviewed_at": None,
     "weapons": [{"id": "atacms", "name": "ATACMS"}, {"id": "himars", "name": "HIMARS"}],
     "places": [{"id": "kharkiv", "name": "Kharkiv"}],
     "summary": "United States allows strikes on Russian soil near Kharkiv with US weapons",
@@ -128,9 +130,13 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert sorted(spec["paths"]) == [
         "/api/articles/{article_id}",
+        "/api/articles/{article_id}/events",
         "/api/events",
         "/api/events/{event_id}",
+        "/api/events/{event_id}/history",
+        "/api/events/{event_id}/review",
         "/api/facets",
+        "/api/review/actions/{action_id}/undo",
         "/api/state",
         "/api/state/changes",
     ]
@@ -138,17 +144,18 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     assert params == [
         "limit", "offset",
         "type", "actor", "weapon", "place", "outlet", "date_from", "date_to", "q", "order",
-        "min_confidence",
+        "min_confidence", "reviewed",
     ]  # fmt: skip
 
 
 def test_openapi_declares_the_answers_the_api_gives(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    answers = {path: sorted(paths[path]["get"]["responses"]) for path in paths}
+    answers = {path: sorted(ops["get"]["responses"]) for path, ops in paths.items() if "get" in ops}
     assert answers == {
         "/api/articles/{article_id}": ["200", "404"],
         "/api/events": ["200", "400"],
         "/api/events/{event_id}": ["200", "301", "404"],
+        "/api/events/{event_id}/history": ["200", "404"],
         "/api/facets": ["200", "400"],
         "/api/state": ["200", "400"],
         "/api/state/changes": ["200", "400"],

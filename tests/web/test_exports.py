@@ -33,6 +33,8 @@ def test_csv_of_a_filtered_view(client: TestClient) -> None:
         "sources": "2",
         "outlets": "Example Post; Le Monde",
         "confidence": "0.95",
+        "reviewed": "false",
+        "reviewed_at": "",
     }
     assert (rows[2]["date"], rows[2]["date_label"], rows[2]["date_basis"]) == (
         "",
@@ -65,9 +67,13 @@ def test_atom_feed_newest_first(client: TestClient) -> None:
     )
     assert first.find("a:link", NS).attrib["href"] == f"http://testserver/events/{E1}"  # type: ignore[union-attr]
     assert first.find("a:category", NS).attrib["term"] == "authorization"  # type: ignore[union-attr]
+    assert [c.attrib["term"] for c in first.findall("a:category", NS)] == [
+        "authorization",
+        "machine-read",
+    ]
     assert first.findtext("a:summary", namespaces=NS) == (
         "30 May 2024: authorization by United States (ATACMS, HIMARS). "
-        "Sources: 2 (Example Post, Le Monde)."
+        "Sources: 2 (Example Post, Le Monde). Machine-read, not reviewed by a person yet."
     )
     alternate = feed.find("a:link[@rel='alternate']", NS)
     assert (
@@ -91,5 +97,5 @@ def test_atom_feed_stays_well_formed_with_control_characters(
     assert entry is not None
     assert entry.findtext("a:summary", namespaces=NS) == (
         "30 May 2024: authorization by United States (ATACMS, HIMARS). "
-        "Sources: 2 (ExamplePost, Le Monde)."
+        "Sources: 2 (ExamplePost, Le Monde). Machine-read, not reviewed by a person yet."
     )

@@ -240,6 +240,7 @@ def test_event_page(client: TestClient) -> None:
         "Places": "Kharkiv",
         "Confidence": "0.95 (machine reading: how surely the words, the actor and the date "
         "were read, and how many articles agree)",
+        "Reviewed": "Not yet: machine-read (an editor has not checked it; review it)",
         "Permalink": "Copy link",
     }
     assert doc.find("input", id="permalink").attrs["value"] == f"http://testserver/events/{E1}"
