@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, make_engine
 from app.feeds_cli import feeds_cli
 from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
@@ -205,15 +205,40 @@ def db_downgrade(revision: str = "base") -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
-    """Apply migrations and serve the web app."""
+    """Serve the web app, read-only. The database must exist and be migrated
+    (`timeline db upgrade`): serving never creates or changes it."""
     import uvicorn
 
-    url = get_settings().database_url
-    with opening_database(url):
-        upgrade_database(url)
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+    from app.web.server import PROTOCOL
+    from app.web.startup import database_problem
+
+    settings = get_settings()
+    with opening_database(settings.database_url):
+        engine = make_engine(settings.database_url, read_only=True)  # the site's kind
+        problem = database_problem(engine)
+        engine.dispose()  # before uvicorn forks its workers
+    if problem:
+        err.print(f"error: {shown(problem)}")
+        raise typer.Exit(2)
+    trusted = settings.trusted_proxies
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=log_level,
+        access_log=access_log,
+        http=PROTOCOL,  # bounds the size and time of request heads
+        # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; only TRUSTED_PROXIES here.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 @cli.command()

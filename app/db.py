@@ -1,13 +1,22 @@
-"""Engine and sessions. SQLite runs in WAL mode with foreign keys enforced."""
+"""Engines and sessions. SQLite runs in WAL mode with foreign keys enforced.
 
-from collections.abc import AsyncIterator
+WAL is a property of the database file, set once by the migrations; connections
+only set per-connection pragmas, so a reader never has to write. The site reads
+through its own engine, opened read-only: it never creates, converts or writes
+the database (which may be a read-only file); only the review desk's routes write,
+through get_writer_session.
+"""
+
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import Depends
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
@@ -16,21 +25,45 @@ from app.config import get_settings
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL, a plain path or a "file:" URI (uri=true); None in memory."""
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return None
+    if "uri" in url.query and name.startswith("file:"):
+        if url.query.get("mode") == "memory" or name.startswith("file::memory:"):
+            return None
+        return Path(unquote(urlsplit(name).path))
+    return Path(name)
+
+
+def _read_only_connector(path: Path) -> Callable[[], sqlite3.Connection]:
+    # mode=ro: SQLite opens the file read-only and never creates it.
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    path = sqlite_file(parsed)
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False
+    if path is not None and read_only:
+        if "uri" in parsed.query:
+            parsed = parsed.update_query_dict({"mode": "ro"})
+        else:
+            options["creator"] = _read_only_connector(path)
+    elif path is not None and "uri" not in parsed.query:
         # Not for a "file:…?uri=true" name: its folder is not a prefix of the name.
-        if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args=connect_args)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, connect_args=connect_args, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -42,11 +75,25 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo)
 
 
+@lru_cache
+def get_read_only_engine() -> Engine:
+    """The site's engine: it reads, and SQLite enforces that it only reads."""
+    settings = get_settings()
+    return make_engine(settings.database_url, echo=settings.sql_echo, read_only=True)
+
+
 async def get_session() -> AsyncIterator[Session]:
     # async, though the session is sync: creating it does no I/O, and a sync
     # dependency would cost every request a hop through the thread pool.
+    with Session(get_read_only_engine()) as session:
+        yield session
+
+
+async def get_writer_session() -> AsyncIterator[Session]:
+    """For the review desk only: editors write; every other route reads (get_session)."""
     with Session(get_engine()) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+WriterSessionDep = Annotated[Session, Depends(get_writer_session)]

@@ -1,16 +1,58 @@
 """The ASGI app (`uvicorn app.main:app`): pages, JSON API and exports, read-only for
 anonymous visitors; editors write through the review desk (/review, /api/.../review)."""
 
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app.web import api, desk, docs, errors, exports, pages, review_api, state
+from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
+from app.web.startup import RequireDatabase
 from app.web.templating import STATIC_DIR
+
+GIL_SWITCH_INTERVAL = 0.001
+
+
+class TimelineApp(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            # Invalid parameters answer 400 (app.web.errors), never FastAPI's own 422 (a 422
+            # a route declares itself stays).
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    answer = operation["responses"].get("422", {})
+                    if "HTTPValidationError" in str(answer.get("content")):
+                        del operation["responses"]["422"]
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return self.openapi_schema or {}
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, which answers an unhandled error
+        # itself: middleware added with add_middleware would never see that 500.
+        return RequireDatabase(SecurityHeaders(HeadAsGet(super().build_middleware_stack())))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Cached answers are written by the event loop while a compute thread renders new
+    # views (app.web.threads): with a 1 ms GIL switch interval (5 ms by default) the loop
+    # gets the GIL back sooner. bench/web_bench.py --only busting, shared 2-core machine:
+    # cached p95 104-140 ms before, 36-85 ms after.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    yield
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = TimelineApp(
+        lifespan=lifespan,
         title="Weapons-use policy timeline",
         description=(
             "How Western governments restrict or authorize Ukraine's use of supplied "
@@ -32,7 +74,6 @@ def create_app() -> FastAPI:
     app.include_router(state.api_router)
     app.include_router(docs.router)
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
     return app
 
 

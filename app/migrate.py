@@ -4,6 +4,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,3 +25,21 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
 
 def downgrade_database(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+
+
+def head_revision() -> str | None:
+    """The revision this code's models match."""
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The database's revision; None for a database the migrations never ran on."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -5,7 +5,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from anyascii import anyascii
+
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# The longest id a filter accepts (app.web.filters.ID_RE).
+MAX_SLUG_CHARS = 80
 
 
 @lru_cache(maxsize=4096)
@@ -20,9 +24,23 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text).casefold()
 
 
+@lru_cache(maxsize=4096)
+def _ascii_char(char: str) -> str:
+    # Accents fold as before (ids stay what they were); other letters are transliterated.
+    folded = _fold_char(char)
+    return folded if folded.isascii() else anyascii(char)
+
+
 def slugify(name: str) -> str:
-    """ "United States" -> "united-states"; the id that URLs and filters use."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    """ "United States" -> "united-states"; the id that URLs and filters use.
+
+    Letters that folding leaves outside ASCII are transliterated ("Первый канал" ->
+    "pervyy-kanal"); a name with nothing to spell gets a hash of itself, so an id is
+    never empty and always the same for the same name.
+    """
+    spelled = _NON_ASCII.sub(lambda m: _ascii_char(m.group()), name).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", spelled).strip("-")[:MAX_SLUG_CHARS].strip("-")
+    return slug or short_hash(unicodedata.normalize("NFC", name), length=12)
 
 
 def short_hash(*parts: object, length: int = 16) -> str:

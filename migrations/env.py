@@ -49,6 +49,11 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(database_url())
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # The journal mode lives in the database file: set here, once, so that
+            # readers (the site, maybe on a read-only file) never have to write it.
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.commit()
         _run(conn)
     engine.dispose()
 

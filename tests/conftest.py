@@ -8,8 +8,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import get_engine, make_engine
+from app.db import get_engine, get_read_only_engine, make_engine
 from app.migrate import upgrade_database
+from app.web import cache
 from tests.local_server import LocalServer, serve
 
 # The review desk's fixtures (editors, tokens, signed-in clients), for the web tests.
@@ -53,3 +54,19 @@ def session(engine: Engine) -> Iterator[Session]:
 def local_server() -> Iterator[LocalServer]:
     """A local HTTP server on 127.0.0.1 serving what the test writes into it."""
     yield from serve()
+
+
+@pytest.fixture
+def site_settings(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
+    """Settings, and the site's engine, for the test database (more with monkeypatch.setenv)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_read_only_engine.cache_clear()
+    cache.clear()
+    yield
+    for engine in (get_engine, get_read_only_engine):
+        if engine.cache_info().currsize:
+            engine().dispose()
+        engine.cache_clear()
+    get_settings.cache_clear()

@@ -144,9 +144,8 @@ def assert_one_line_error(result: Result, line: str) -> None:
     assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
 
 
-@pytest.mark.parametrize(
-    "command", [["ingest", "seeds"], ["db", "upgrade"], ["db", "downgrade"], ["serve"]]
-)
+# `serve` creates nothing: it says there is no database (tests/web/test_startup.py).
+@pytest.mark.parametrize("command", [["ingest", "seeds"], ["db", "upgrade"], ["db", "downgrade"]])
 def test_database_under_a_file_is_one_line_error(
     use_database_url: Callable[[str], None], tmp_path: Path, command: list[str]
 ) -> None:

@@ -1,9 +1,9 @@
 """The JSON API: the same query functions and filter object as the pages."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -13,12 +13,37 @@ from app.slugs import slugify
 from app.web import queries
 from app.web.cache import cached_response
 from app.web.filters import EventFilter, filter_params
+from app.web.links import absolute, event_url
 from app.web.lookup import event_or_redirect
-from app.web.templating import event_url
 
 router = APIRouter(prefix="/api", tags=["api"])
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
 MAX_LIMIT = 500
+# Event and article ids: 16 hexadecimal digits (an old id of a merged event too).
+ID_PATTERN = "^[0-9a-f]{16}$"
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    status: int
+
+
+BAD_REQUEST: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorOut,
+        "description": "A parameter that cannot be honoured; `detail` says which and why.",
+    }
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Nothing has this id."}
+}
+MOVED: dict[int | str, dict[str, Any]] = {
+    301: {"description": "The old id of a merged event: `Location` is the event's URL."}
+}
+EventId = Annotated[str, Path(description="Event id", json_schema_extra={"pattern": ID_PATTERN})]
+ArticleId = Annotated[
+    str, Path(description="Article id", json_schema_extra={"pattern": ID_PATTERN})
+]
 
 
 class RefOut(BaseModel):
@@ -136,7 +161,7 @@ def event_json(request: Request, e: queries.EventRow) -> EventOut:
     )
 
 
-@router.get("/events", response_model=EventsOut)
+@router.get("/events", response_model=EventsOut, responses=BAD_REQUEST)
 async def list_events(
     request: Request,
     session: SessionDep,
@@ -153,13 +178,13 @@ async def list_events(
         count = queries.count_events(session=session, filter=filter)
         return as_json(EventsOut(data=[event_json(request, e) for e in rows], count=count))
 
-    return cached_response(session, request, build)
+    return await cached_response(session, request, build)
 
 
-@router.get("/events/{event_id}", response_model=EventOut)
-async def get_event(request: Request, session: SessionDep, event_id: str) -> Response:
+@router.get("/events/{event_id}", response_model=EventOut, responses={**MOVED, **NOT_FOUND})
+async def get_event(request: Request, session: SessionDep, event_id: EventId) -> Response:
     """One event; an old id of a merged event redirects (301) to the event."""
-    return cached_response(session, request, lambda: _get_event(request, session, event_id))
+    return await cached_response(session, request, lambda: _get_event(request, session, event_id))
 
 
 def _get_event(request: Request, session: Session, event_id: str) -> Response:
@@ -169,10 +194,10 @@ def _get_event(request: Request, session: Session, event_id: str) -> Response:
     return as_json(event_json(request, event))
 
 
-@router.get("/facets", response_model=FacetsOut)
+@router.get("/facets", response_model=FacetsOut, responses=BAD_REQUEST)
 async def facets(request: Request, session: SessionDep, filter: FilterDep) -> Response:
     """Each filter's options with their counts under the other current filters."""
-    return cached_response(session, request, lambda: as_json(_facets(session, filter)))
+    return await cached_response(session, request, lambda: as_json(_facets(session, filter)))
 
 
 def _facets(session: Session, filter: EventFilter) -> FacetsOut:
@@ -188,9 +213,9 @@ def _facets(session: Session, filter: EventFilter) -> FacetsOut:
     )
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut)
-async def get_article(request: Request, session: SessionDep, article_id: str) -> Response:
-    return cached_response(
+@router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND)
+async def get_article(request: Request, session: SessionDep, article_id: ArticleId) -> Response:
+    return await cached_response(
         session, request, lambda: as_json(_get_article(request, session, article_id))
     )
 
@@ -202,7 +227,7 @@ def _get_article(request: Request, session: Session, article_id: str) -> Article
     a = view.article
     return ArticleOut(
         id=a.id,
-        url=str(request.url_for("article_page", article_id=a.id)),
+        url=absolute(request, str(request.app.url_path_for("article_page", article_id=a.id))),
         source=a.source,
         original_url=a.url,
         title=a.title,

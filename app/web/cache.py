@@ -16,12 +16,16 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.db import sqlite_file
+from app.web.links import site_root
+from app.web.threads import off_loop
+
 T = TypeVar("T")
 MAX_ENTRIES = 1024
 MAX_RESPONSES = 256
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-# What makes two GETs render differently besides the URL: htmx fragments, the host.
-VARY_HEADERS = ("host", "hx-request", "hx-target", "hx-history-restore-request")
+# What makes two GETs render differently besides the URL and the site's address: htmx.
+VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")
 
 _lock = threading.Lock()
 # Re-entrant: a computation may consult other memoized values (never its own key).
@@ -69,10 +73,10 @@ _responses = _Store(MAX_RESPONSES)
 
 def data_version(session: Session) -> tuple[Any, ...]:
     url = session.get_bind().engine.url
-    database = url.database
-    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+    database = sqlite_file(url)  # a plain path or a file: URI
+    if database is not None:
         stamps: list[int] = []
-        for path in (database, database + "-wal"):
+        for path in (str(database), f"{database}-wal"):
             try:
                 st = os.stat(path)
                 stamps += [st.st_mtime_ns, st.st_size]
@@ -106,16 +110,20 @@ def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[]
     return result
 
 
-def cached_response(session: Session, request: Request, build: Callable[[], Response]) -> Response:
+async def cached_response(
+    session: Session, request: Request, build: Callable[[], Response]
+) -> Response:
     """A rendered GET response, reused while the database is unchanged.
 
     Pages and API answers are pure functions of (URL, a few headers, data), so an
-    unchanged database can serve them again without querying or rendering.
+    unchanged database can serve them again without querying or rendering. A hit is
+    answered on the event loop; a miss is computed in a worker thread (app.web.threads).
     """
     key = (
         data_version(session),
         request.url.path,
         request.url.query,
+        site_root(request),  # absolute links in the body
         *(request.headers.get(h) for h in VARY_HEADERS),
     )
 
@@ -129,7 +137,7 @@ def cached_response(session: Session, request: Request, build: Callable[[], Resp
 
     found, frozen = _responses.get(key)
     if not found:
-        response, frozen = store_once(key, store)
+        response, frozen = await off_loop(store_once, key, store)
         if response is not None:
             return response
     status, body, headers = frozen

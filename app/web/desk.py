@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from app.db import SessionDep
+from app.db import WriterSessionDep
 from app.models import EVENT_TYPES, Actor, Article, Event, Place, ReviewAction, Weapon
 from app.review import accounts, actions, history, queue
 from app.review.actions import ReviewError, current_fields
@@ -66,7 +66,9 @@ def _today() -> dt.date:
 
 
 @router.get("/login", name="desk_login")
-async def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
+async def login_form(
+    request: Request, session: WriterSessionDep, next: str | None = None
+) -> Response:
     if auth.signed_in(request, session) is not None:
         return RedirectResponse(_safe_next(next), status_code=303, headers=NO_STORE)
     return _login_page(request, next, None, 200)
@@ -89,7 +91,7 @@ def _login_page(request: Request, next: str | None, error: str | None, status: i
 @router.post("/login")
 async def login(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=4096)] = "",
     csrf_token: Annotated[str | None, Form()] = None,
@@ -126,7 +128,7 @@ async def login(
 
 @router.post("/logout")
 async def logout(
-    request: Request, session: SessionDep, csrf_token: Annotated[str | None, Form()] = None
+    request: Request, session: WriterSessionDep, csrf_token: Annotated[str | None, Form()] = None
 ) -> Response:
     _writer(request, session, csrf_token)
     accounts.end_session(session, request.cookies.get(auth.SESSION_COOKIE, ""))
@@ -141,7 +143,7 @@ async def logout(
 
 @router.get("", name="desk_queue")
 async def queue_page(
-    request: Request, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    request: Request, session: WriterSessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
     signed = auth.signed_in(request, session)
     if signed is None:
@@ -213,7 +215,7 @@ def _summary_of(session: Session, row: ReviewAction) -> str:
 @router.post("/events/{event_id}/confirm")
 async def confirm(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     event_id: str,
     csrf_token: Annotated[str | None, Form()] = None,
     next: Annotated[str | None, Form()] = None,
@@ -232,7 +234,7 @@ async def confirm(
 @router.post("/events/{event_id}/reject")
 async def reject(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     event_id: str,
     csrf_token: Annotated[str | None, Form()] = None,
     next: Annotated[str | None, Form()] = None,
@@ -271,7 +273,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/events/{event_id}/edit")
-async def edit(request: Request, session: SessionDep, event_id: str) -> Response:
+async def edit(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     form = await _form(request)
     signed = _writer(request, session, form.get(auth.CSRF_FIELD))
     fields = form_fields({k: v for k, v in form.items() if k in EDIT_FORM_FIELDS})
@@ -292,7 +294,7 @@ async def edit(request: Request, session: SessionDep, event_id: str) -> Response
 @router.post("/events/{event_id}/merge")
 async def merge(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     event_id: str,
     into: Annotated[str, Form(max_length=100)] = "",
     csrf_token: Annotated[str | None, Form()] = None,
@@ -312,7 +314,7 @@ async def merge(
 @router.post("/events/{event_id}/detach")
 async def detach(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     event_id: str,
     mention: Annotated[str, Form(max_length=100)] = "",
     csrf_token: Annotated[str | None, Form()] = None,
@@ -331,7 +333,7 @@ async def detach(
 @router.post("/actions/{action_id}/undo")
 async def undo(
     request: Request,
-    session: SessionDep,
+    session: WriterSessionDep,
     action_id: int,
     csrf_token: Annotated[str | None, Form()] = None,
     next: Annotated[str | None, Form()] = None,
@@ -386,7 +388,7 @@ async def undo(
 
 
 @router.get("/events/{event_id}", name="desk_event")
-async def event_page(request: Request, session: SessionDep, event_id: str) -> Response:
+async def event_page(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     signed = auth.signed_in(request, session)
     if signed is None:
         return _sign_in_redirect(request)
@@ -466,7 +468,7 @@ def _event_page(
 
 
 @router.get("/articles/{article_id}", name="desk_article")
-async def article_page(request: Request, session: SessionDep, article_id: str) -> Response:
+async def article_page(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     signed = auth.signed_in(request, session)
     if signed is None:
         return _sign_in_redirect(request)
@@ -501,7 +503,7 @@ def _article_page(
 
 
 @router.post("/articles/{article_id}/events")
-async def add(request: Request, session: SessionDep, article_id: str) -> Response:
+async def add(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     form = await _form(request)
     signed = _writer(request, session, form.get(auth.CSRF_FIELD))
     fields = form_fields({k: v for k, v in form.items() if k in EDIT_FORM_FIELDS})

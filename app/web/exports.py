@@ -3,17 +3,21 @@
 import csv
 import datetime as dt
 import io
+import re
 from typing import Annotated
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.web import queries
 from app.web.filters import EventFilter, filter_params
 from app.web.formatting import format_event_date
-from app.web.templating import absolute, edit_query, event_url
+from app.web.links import absolute, event_url, here
+from app.web.templating import edit_query
+from app.web.threads import off_loop
 
 router = APIRouter(include_in_schema=False)
 FilterDep = Annotated[EventFilter, Depends(filter_params)]
@@ -26,13 +30,36 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+# Characters XML 1.0 forbids (C0 controls but tab and line ends, lone surrogates, U+FFFE/F):
+# one in an outlet's name would make the whole feed unreadable.
+_XML_INVALID = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _XML_INVALID.sub("", value)
+
+
+def atom_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """An Atom child element; its text and attributes never carry XML-invalid characters."""
+    element = ET.SubElement(
+        parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()}
+    )
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
 def _cell(value: str) -> str:
     # A leading =, +, - or @ would run as a formula in a spreadsheet.
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @router.get("/events.csv", name="events_csv")
-def events_csv(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+async def events_csv(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+    return await off_loop(_events_csv, request, session, filter)
+
+
+def _events_csv(request: Request, session: Session, filter: EventFilter) -> Response:
     # Outlets from a memoized map, not from every mention row: 20k events export in ~1 s.
     rows = queries.all_events(session=session, filter=filter)
     outlet_names = queries.event_outlet_names(session=session)
@@ -78,25 +105,23 @@ def _rfc3339(value: dt.datetime | dt.date) -> str:
 
 
 @router.get("/events.atom", name="events_atom")
-def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+async def events_atom(request: Request, session: SessionDep, filter: FilterDep) -> Response:
+    return await off_loop(_events_atom, request, session, filter)
+
+
+def _events_atom(request: Request, session: Session, filter: EventFilter) -> Response:
     """The newest events of the view first, as feed readers expect."""
     newest = EventFilter(**{**filter.__dict__, "order": "desc"})
     rows = queries.list_events(session=session, filter=newest, limit=FEED_ENTRIES, mentions=True)
     updated = queries.updated_at(session=session, event_ids=[r.id for r in rows])
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
+    sub = atom_element
     view = edit_query(request, drop=("page",))
     sub(feed, "title", "Weapons-use policy timeline" + ("" if filter.is_empty else " (filtered)"))
     sub(feed, "id", absolute(request, "/events.atom" + view[1:]))
     sub(feed, "link", href=absolute(request, view), rel="alternate", type="text/html")
-    sub(feed, "link", href=str(request.url), rel="self", type="application/atom+xml")
+    sub(feed, "link", href=here(request), rel="self", type="application/atom+xml")
     stamps = [v for v in updated.values() if v]
     sub(feed, "updated", _rfc3339(max(stamps) if stamps else dt.datetime(2000, 1, 1)))
     sub(sub(feed, "author"), "name", "Weapons-use policy timeline")

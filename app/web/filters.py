@@ -16,8 +16,12 @@ from app.models import EVENT_TYPES
 
 MAX_Q_CHARS = 200
 MAX_VALUES = 50  # per filter: a hand-made URL, not a dump of every id
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Matched whole (fullmatch). The OpenAPI schema states the same formats, so what it
+# calls valid is exactly what the API accepts (tests/web/test_api_contract.py).
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+DATE_RE = re.compile(r"([1-9][0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?")
+ORDERS = ("asc", "desc")
+CONFIDENCE_RE = re.compile(r"0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+")  # 0 to 1
 
 Order = Literal["asc", "desc"]
 # Query-string names of the multi-valued filters, in display order.
@@ -85,7 +89,7 @@ class EventFilter:
 
 def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
     """YYYY, YYYY-MM or YYYY-MM-DD; a partial date is its first day, or its last if `end`."""
-    match = DATE_RE.match(raw)
+    match = DATE_RE.fullmatch(raw)
     if not match:
         raise BadParam(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not {raw!r}")
     year, month, day = (int(g) if g else None for g in match.groups())
@@ -103,21 +107,17 @@ def parse_date(raw: str, *, name: str, end: bool) -> dt.date:
 
 def parse_confidence(raw: str | None) -> float | None:
     """A number from 0 to 1 ("0.7"); empty means no floor."""
-    text = (raw or "").strip()
+    text = (raw or "").strip(" ")
     if not text:
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadParam(f"min_confidence must be a number from 0 to 1, not {text[:40]!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise BadParam(f"min_confidence must be from 0 to 1, not {text[:40]}")
-    return round(value, 2)
+    if not CONFIDENCE_RE.fullmatch(text):
+        raise BadParam(f"min_confidence must be a number from 0 to 1, not {text[:40]!r}")
+    return round(float(text), 2)
 
 
 def parse_reviewed(raw: str | None) -> bool | None:
     """true: reviewed by a person; false: machine-read only; empty: every event."""
-    text = (raw or "").strip().lower()
+    text = raw or ""
     if not text:
         return None
     if text not in ("true", "false"):
@@ -126,11 +126,11 @@ def parse_reviewed(raw: str | None) -> bool | None:
 
 
 def _ids(name: str, raw: list[str]) -> tuple[str, ...]:
-    values = [v.strip() for v in raw if v.strip()]
-    if len(values) > MAX_VALUES:
+    if len(raw) > MAX_VALUES:
         raise BadParam(f"too many {name} values: at most {MAX_VALUES}")
+    values = [v for v in raw if v]  # an empty value (a blank form field) means nothing
     for value in values:
-        if not ID_RE.match(value):
+        if not ID_RE.fullmatch(value):
             raise BadParam(f"{name} must be an id such as 'united-states', not {value[:80]!r}")
     # Sorted and deduplicated so that equal views share cache entries.
     return tuple(sorted(set(values)))
@@ -154,16 +154,17 @@ def build_filter(
     for value in types:
         if value not in EVENT_TYPES:
             raise BadParam(f"unknown type {value!r}: use one of {', '.join(EVENT_TYPES)}")
-    raw_from, raw_to = (date_from or "").strip(), (date_to or "").strip()
+    # Spaces around a typed date are forgiven (the schema's pattern says so too).
+    raw_from, raw_to = (date_from or "").strip(" "), (date_to or "").strip(" ")
     start = parse_date(raw_from, name="date_from", end=False) if raw_from else None
     stop = parse_date(raw_to, name="date_to", end=True) if raw_to else None
     if start and stop and start > stop:
         raise BadParam(f"date_from ({raw_from}) is after date_to ({raw_to})")
-    text = " ".join((q or "").split())
-    if len(text) > MAX_Q_CHARS:
+    if len(q or "") > MAX_Q_CHARS:
         raise BadParam(f"q is too long: at most {MAX_Q_CHARS} characters")
-    sort = (order or "asc").strip() or "asc"
-    if sort not in ("asc", "desc"):
+    text = " ".join((q or "").split())
+    sort = order or "asc"
+    if sort not in ORDERS:
         raise BadParam("order must be 'asc' (oldest first) or 'desc' (newest first)")
     return EventFilter(
         min_confidence=parse_confidence(min_confidence),
@@ -181,27 +182,62 @@ def build_filter(
     )
 
 
-def filter_params(
+def id_list(description: str) -> Any:
+    """A repeatable id parameter; its format is documented here and checked by `_ids`."""
+    item = {"type": "string", "pattern": f"^(?:{ID_RE.pattern})?$"}
+    return Query(description=description, json_schema_extra={"items": item, "maxItems": MAX_VALUES})
+
+
+def date_param(description: str, date_format: str = DATE_RE.pattern) -> Any:
+    pattern = f"^ *(?:{date_format})? *$"
+    return Query(description=description, json_schema_extra={"pattern": pattern})
+
+
+async def filter_params(
     type: Annotated[
-        list[str], Query(description="Event type: " + ", ".join(EVENT_TYPES) + "; repeatable")
+        list[str],
+        Query(
+            description="Event type; repeatable",
+            json_schema_extra={
+                "items": {"type": "string", "enum": ["", *EVENT_TYPES]},
+                "maxItems": MAX_VALUES,
+            },
+        ),
     ] = [],  # noqa: B006 - FastAPI copies defaults per request
-    actor: Annotated[list[str], Query(description="Actor id, e.g. germany; repeatable")] = [],  # noqa: B006
-    weapon: Annotated[list[str], Query(description="Weapon id, e.g. atacms; repeatable")] = [],  # noqa: B006
-    place: Annotated[list[str], Query(description="Place id, e.g. kharkiv; repeatable")] = [],  # noqa: B006
-    outlet: Annotated[list[str], Query(description="Outlet id (slug of its name)")] = [],  # noqa: B006
-    date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-    date_to: Annotated[
-        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD, inclusive")
-    ] = None,
-    q: Annotated[str | None, Query(description="Full-text search, accent/case-insensitive")] = None,
-    order: Annotated[str | None, Query(description="asc (oldest first) or desc")] = None,
+    actor: Annotated[list[str], id_list("Actor id, e.g. germany; repeatable")] = [],  # noqa: B006
+    weapon: Annotated[list[str], id_list("Weapon id, e.g. atacms; repeatable")] = [],  # noqa: B006
+    place: Annotated[list[str], id_list("Place id, e.g. kharkiv; repeatable")] = [],  # noqa: B006
+    outlet: Annotated[list[str], id_list("Outlet id (slug of its name); repeatable")] = [],  # noqa: B006
+    date_from: Annotated[str, date_param("YYYY, YYYY-MM or YYYY-MM-DD")] = "",
+    date_to: Annotated[str, date_param("YYYY, YYYY-MM or YYYY-MM-DD, inclusive")] = "",
+    q: Annotated[
+        str,
+        Query(
+            description="Full-text search, accent/case-insensitive",
+            json_schema_extra={"maxLength": MAX_Q_CHARS},
+        ),
+    ] = "",
+    order: Annotated[
+        str,
+        Query(
+            description="asc (oldest first, the default) or desc",
+            json_schema_extra={"enum": ["", *ORDERS]},
+        ),
+    ] = "",
     min_confidence: Annotated[
-        str | None, Query(description="Only events at least this sure: a number from 0 to 1")
-    ] = None,
+        str,
+        Query(
+            description="Only events at least this sure: a number from 0 to 1",
+            json_schema_extra={"pattern": f"^ *(?:{CONFIDENCE_RE.pattern})? *$"},
+        ),
+    ] = "",
     reviewed: Annotated[
-        str | None,
-        Query(description="true: only events a person reviewed; false: only machine-read ones"),
-    ] = None,
+        str,
+        Query(
+            description="true: only events a person reviewed; false: only machine-read ones",
+            json_schema_extra={"enum": ["", "true", "false"]},
+        ),
+    ] = "",
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(

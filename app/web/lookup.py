@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.models import RetiredEvent
 from app.web import queries
+from app.web.links import absolute
 
 
 def rejected_note(event_id: str, when: dt.datetime | None) -> str:
@@ -39,4 +40,5 @@ def event_or_redirect(
                 f"The event {event_id} was retired on {retired.retired_at:%Y-%m-%d}: {retired.reason}.",
             )
         raise HTTPException(404, f"No event has the id {event_id[:40]!r}.")
-    return RedirectResponse(request.url_for(route_name, event_id=found[1]), status_code=301)
+    path = request.app.url_path_for(route_name, event_id=found[1])
+    return RedirectResponse(absolute(request, str(path)), status_code=301)

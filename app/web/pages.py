@@ -1,9 +1,10 @@
 """HTML pages: the timeline, the event permalink, the article. Thin: query, then render.
 
-Handlers are `async def` although their database work is sync: SQLite answers these
-in about a millisecond, and a thread-pool hop per request cost more than that under
-load (event page p95 127 ms -> 25 ms at 20 clients in bench/web_bench.py). The CSV and
-Atom exports stay sync: a whole-database export must not hold up the event loop.
+Handlers are `async def`: a cached answer is served from the event loop, since a
+thread-pool hop per request cost more than the answer under load (event page p95
+127 ms -> 25 ms at 20 clients in bench/web_bench.py). What is not cached is computed
+in a worker thread (cached_response, app.web.threads), so new views never stall the
+cached ones.
 """
 
 import math
@@ -45,7 +46,9 @@ async def timeline(
     filter: FilterDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    return cached_response(session, request, lambda: _timeline(request, session, filter, page))
+    return await cached_response(
+        session, request, lambda: _timeline(request, session, filter, page)
+    )
 
 
 # The floors the filter form offers (any other value works in the URL).
@@ -81,7 +84,7 @@ def _timeline(request: Request, session: Session, filter: EventFilter, page: int
 
 @router.get("/events/{event_id}", name="event_page")
 async def event_page(request: Request, session: SessionDep, event_id: str) -> Response:
-    return cached_response(session, request, lambda: _event_page(request, session, event_id))
+    return await cached_response(session, request, lambda: _event_page(request, session, event_id))
 
 
 def _event_page(request: Request, session: Session, event_id: str) -> Response:
@@ -102,7 +105,9 @@ def _event_page(request: Request, session: Session, event_id: str) -> Response:
 
 @router.get("/articles/{article_id}", name="article_page")
 async def article_page(request: Request, session: SessionDep, article_id: str) -> Response:
-    return cached_response(session, request, lambda: _article_page(request, session, article_id))
+    return await cached_response(
+        session, request, lambda: _article_page(request, session, article_id)
+    )
 
 
 def _article_page(request: Request, session: Session, article_id: str) -> Response:

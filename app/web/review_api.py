@@ -12,12 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, WriterSessionDep
 from app.models import Event, EventAlias, ReviewAction
 from app.review import actions, history
 from app.review.actions import ReviewError
 from app.web import cache, queries
-from app.web.api import EventOut, as_json, event_json
+from app.web.api import BAD_REQUEST, NOT_FOUND, EventId, EventOut, as_json, event_json
 from app.web.auth import bearer_editor
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -160,7 +160,7 @@ OPENAPI_WRITE: dict[int | str, dict[str, Any]] = {
     },
     openapi_extra=json_body(ReviewIn),
 )
-async def review_event(request: Request, session: SessionDep, event_id: str) -> Response:
+async def review_event(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     """Confirm, reject, edit, merge or detach (audited; undo with /api/review/actions/{id}/undo)."""
     editor = bearer_editor(request, session)
     body: ReviewIn = _body(await request.body(), ReviewIn)
@@ -199,12 +199,13 @@ def _required(value: str | None, name: str) -> str:
     response_model=ReviewOut,
     responses={
         **OPENAPI_WRITE,
+        **BAD_REQUEST,  # an action id that is not a number
         403: {"description": "Another editor's action"},
         404: {"description": "No such action"},
         409: {"description": "A later action on its events"},
     },
 )
-async def undo_action(request: Request, session: SessionDep, action_id: int) -> Response:
+async def undo_action(request: Request, session: WriterSessionDep, action_id: int) -> Response:
     """Undo one of your own actions, while it is the latest on its events."""
     editor = bearer_editor(request, session)
     return _apply(
@@ -223,7 +224,7 @@ async def undo_action(request: Request, session: SessionDep, action_id: int) -> 
     },
     openapi_extra=json_body(AddIn),
 )
-async def add_event(request: Request, session: SessionDep, article_id: str) -> Response:
+async def add_event(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     """Add an event the extractor missed, from a span of the article's text."""
     editor = bearer_editor(request, session)
     body: AddIn = _body(await request.body(), AddIn)
@@ -238,11 +239,13 @@ async def add_event(request: Request, session: SessionDep, article_id: str) -> R
     )
 
 
-@router.get("/events/{event_id}/history", response_model=HistoryOut)
-async def event_history(request: Request, session: SessionDep, event_id: str) -> Response:
+@router.get("/events/{event_id}/history", response_model=HistoryOut, responses=NOT_FOUND)
+async def event_history(request: Request, session: SessionDep, event_id: EventId) -> Response:
     """Every review action on the event (and on ids it had), oldest first: who, when,
     and each field before → after. Rejected events keep theirs."""
-    return cache.cached_response(session, request, lambda: as_json(_history(session, event_id)))
+    return await cache.cached_response(
+        session, request, lambda: as_json(_history(session, event_id))
+    )
 
 
 def _history(session: Session, event_id: str) -> HistoryOut:

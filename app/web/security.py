@@ -1,4 +1,4 @@
-"""Security headers on every response (pure ASGI: no per-request task overhead)."""
+"""Security headers on every response, a 500 included (pure ASGI: no per-request task cost)."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 

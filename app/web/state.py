@@ -17,13 +17,15 @@ from app.db import SessionDep
 from app.state.compute import CellDetail, CellState, Change, Decided, StateIndex, StateView, Status
 from app.state.load import Names, build_index, load_names
 from app.web import queries
-from app.web.api import RefOut
+from app.web.api import BAD_REQUEST, RefOut
 from app.web.cache import cached_response, data_version, memo
-from app.web.exports import ATOM_NS, _rfc3339
-from app.web.filters import BadParam, build_filter, parse_date
+from app.web.exports import ATOM_NS, _rfc3339, atom_element
+from app.web.filters import BadParam, build_filter, date_param, id_list, parse_date
 from app.web.formatting import format_date
+from app.web.links import absolute, here
 from app.web.state_chart import StepChart, step_chart
-from app.web.templating import absolute, edit_query, render
+from app.web.templating import edit_query, render
+from app.web.threads import off_loop
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["policy state"])
@@ -34,8 +36,9 @@ MAX_CHANGES = 1000
 SUPERSEDED_SHOWN = 20
 DATE_HELP = "YYYY-MM-DD (YYYY-MM or YYYY: the last day of that month or year)"
 # Days outside these years are refused: no policy event lies there, and date arithmetic
-# near year 1 or 9999 would overflow.
+# near year 1 or 9999 would overflow. DAY_FORMAT says so in the OpenAPI description.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+DAY_FORMAT = r"(19[0-9]{2}|2[0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?"
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -61,25 +64,25 @@ def today() -> dt.date:
 
 
 def _day(raw: str | None, name: str, *, end: bool = True) -> dt.date | None:
-    text = (raw or "").strip()
+    text = (raw or "").strip(" ")
     if not text:
         return None
-    day = parse_date(text, name=name, end=end)
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    year = text[:4]
+    if year.isdigit() and text[4:5] in ("", "-") and not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise BadParam(f"{name} must be a day between {FIRST_YEAR} and {LAST_YEAR}, not {text!r}")
-    return day
+    return parse_date(text, name=name, end=end)
 
 
-def view_params(
-    actor: Annotated[list[str], Query(description="Actor id (a row), e.g. united-states")] = [],  # noqa: B006
-    weapon: Annotated[list[str], Query(description="Weapon column id, e.g. atacms")] = [],  # noqa: B006
+async def view_params(
+    actor: Annotated[list[str], id_list("Actor id (a row), e.g. united-states")] = [],  # noqa: B006
+    weapon: Annotated[list[str], id_list("Weapon column id, e.g. atacms")] = [],  # noqa: B006
 ) -> View:
     f = build_filter(actor=actor, weapon=weapon)
     return View(f.actor, f.weapon)
 
 
-def as_of_params(
-    as_of: Annotated[str | None, Query(description="The day of the state; " + DATE_HELP)] = None,
+async def as_of_params(
+    as_of: Annotated[str, date_param("The day of the state; " + DATE_HELP, DAY_FORMAT)] = "",
 ) -> AsOf:
     day = _day(as_of, "as_of")
     return AsOf(day or today(), day is None)
@@ -92,14 +95,18 @@ class Period:
     is_today: bool
 
 
-def period_params(
+async def period_params(
     from_: Annotated[
-        str | None,
-        Query(alias="from", description="First day, inclusive: YYYY-MM-DD, YYYY-MM or YYYY"),
-    ] = None,
+        str,
+        Query(
+            alias="from",
+            description="First day, inclusive: YYYY-MM-DD, YYYY-MM or YYYY",
+            json_schema_extra={"pattern": f"^ *(?:{DAY_FORMAT})? *$"},
+        ),
+    ] = "",
     to: Annotated[
-        str | None, Query(description="Last day, inclusive (default today); " + DATE_HELP)
-    ] = None,
+        str, date_param("Last day, inclusive (default today); " + DATE_HELP, DAY_FORMAT)
+    ] = "",
 ) -> Period:
     start, end = _day(from_, "from", end=False), _day(to, "to")
     if start and start > (end or today()):
@@ -190,11 +197,13 @@ def event_policy(session: Session, event_id: str) -> dict[str, object]:
     }
 
 
-def respond(
+async def respond(
     session: Session, request: Request, is_today: bool, build: Callable[[], Response]
 ) -> Response:
     # A page whose date defaulted to today must not be served again tomorrow.
-    return build() if is_today else cached_response(session, request, build)
+    if is_today:
+        return await off_loop(build)
+    return await cached_response(session, request, build)
 
 
 def cell_url(actor: str, weapon: str, day: dt.date | str) -> str:
@@ -209,7 +218,7 @@ def cell_url(actor: str, weapon: str, day: dt.date | str) -> str:
 async def state_page(
     request: Request, session: SessionDep, view: ViewDep, as_of: AsOfDep
 ) -> Response:
-    return respond(
+    return await respond(
         session, request, as_of.is_today, lambda: _state_page(request, session, view, as_of)
     )
 
@@ -244,7 +253,7 @@ def _state_page(request: Request, session: Session, view: View, as_of: AsOf) -> 
 async def state_cell(
     request: Request, session: SessionDep, actor_id: str, weapon_id: str, as_of: AsOfDep
 ) -> Response:
-    return respond(
+    return await respond(
         session,
         request,
         as_of.is_today,
@@ -289,7 +298,7 @@ def _state_cell(
 async def state_changes(
     request: Request, session: SessionDep, view: ViewDep, period: PeriodDep
 ) -> Response:
-    return respond(
+    return await respond(
         session, request, period.is_today, lambda: _state_changes(request, session, view, period)
     )
 
@@ -332,7 +341,7 @@ def _state_changes(request: Request, session: Session, view: View, period: Perio
 async def state_changes_atom(
     request: Request, session: SessionDep, view: ViewDep, period: PeriodDep
 ) -> Response:
-    return respond(
+    return await respond(
         session, request, period.is_today, lambda: _changes_feed(request, session, view, period)
     )
 
@@ -352,12 +361,7 @@ def _changes_feed(request: Request, session: Session, view: View, period: Period
     updated = queries.updated_at(session=session, event_ids=[e.id for c in found for e in c.events])
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
+    sub = atom_element
 
     page = edit_query(request, path="/state/changes", drop=("page",))
     sub(feed, "title", "Weapons-use policy changes")
@@ -365,7 +369,7 @@ def _changes_feed(request: Request, session: Session, view: View, period: Period
         feed, "id", absolute(request, edit_query(request, path="/state/changes.atom", drop=("to",)))
     )
     sub(feed, "link", href=absolute(request, page), rel="alternate", type="text/html")
-    sub(feed, "link", href=str(request.url), rel="self", type="application/atom+xml")
+    sub(feed, "link", href=here(request), rel="self", type="application/atom+xml")
     stamps = [
         max((_utc(updated[e.id]) for e in c.events if e.id in updated), default=None) for c in found
     ]
@@ -489,13 +493,13 @@ def cell_json(request: Request, cell: CellState, day: dt.date, names: Names) -> 
     )
 
 
-@api_router.get("/state", response_model=StateOut)
+@api_router.get("/state", response_model=StateOut, responses=BAD_REQUEST)
 async def api_state(
     request: Request, session: SessionDep, view: ViewDep, as_of: AsOfDep
 ) -> Response:
     """Who allows which weapon where on `as_of`: one row per supplying actor, one cell per
     weapon column, each with its status, scopes, since when, and the deciding events."""
-    return respond(
+    return await respond(
         session,
         request,
         as_of.is_today,
@@ -520,13 +524,13 @@ def _api_state(request: Request, session: Session, view: View, day: dt.date) -> 
     )
 
 
-@api_router.get("/state/changes", response_model=ChangesOut)
+@api_router.get("/state/changes", response_model=ChangesOut, responses=BAD_REQUEST)
 async def api_state_changes(
     request: Request, session: SessionDep, view: ViewDep, period: PeriodDep
 ) -> Response:
     """Every cell that changed from `from` to `to` (inclusive; default: the 30 days up to
     today), oldest first, with the state before and after and the deciding events."""
-    return respond(
+    return await respond(
         session,
         request,
         period.is_today,

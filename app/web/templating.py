@@ -2,7 +2,7 @@
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
@@ -11,6 +11,7 @@ from app.models import EVENT_TYPES
 from app.review.history import LABELS as REVIEW_LABELS
 from app.slugs import slugify
 from app.web import formatting
+from app.web.links import absolute
 from app.web.timeline import shape
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,15 +53,6 @@ def edit_query(
 def static_url(path: str) -> str:
     # A plain path: Starlette's url_for walks every route on each call.
     return f"/static/{path}"
-
-
-def absolute(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
-
-
-def event_url(request: Request, event_id: str) -> str:
-    """The permalink. Built directly: url_for walks every route, per row of an export."""
-    return absolute(request, f"/events/{quote(event_id, safe='')}")
 
 
 templates.env.globals.update(

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.db import get_engine, get_session
+from app.db import get_engine
 from app.extract.types import ExtractedEvent
 from app.ingest.reextract import RETIRED_REASON, reextract_all, reextract_article
 from app.ingest.runner import ingest_paths
@@ -163,16 +163,9 @@ def test_cli_reextract_prints_a_summary(cli_database: str) -> None:
 
 
 @pytest.fixture
-def web(stored: Engine) -> Iterator[TestClient]:
-    def session_override() -> Iterator[Session]:
-        with Session(stored) as session:
-            yield session
-
-    cache.clear()
-    app.dependency_overrides[get_session] = session_override
+def web(stored: Engine, site_settings: None) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
-    app.dependency_overrides.clear()
 
 
 def test_a_retired_event_answers_410_with_its_reason(stored: Engine, web: TestClient) -> None:

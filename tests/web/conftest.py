@@ -1,4 +1,9 @@
-"""Web fixtures: a TestClient on the migrated temp database, empty or with the corpus."""
+"""Web fixtures: a TestClient on the migrated temp database, empty or with the corpus.
+
+The app reads the database the way it does in production: through its own engine,
+built from DATABASE_URL, which `site_settings` (tests/conftest.py) points at the test
+database.
+"""
 
 from collections.abc import Iterator
 
@@ -7,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import get_session
 from app.main import app
 from app.web import cache
 from tests.web import fixtures_data
@@ -20,26 +24,19 @@ def loaded(engine: Engine) -> Engine:
     return engine
 
 
-def _client(engine: Engine) -> Iterator[TestClient]:
-    def session_override() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
-
-    cache.clear()
-    app.dependency_overrides[get_session] = session_override
+def _client() -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as client:
         yield client
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture
-def client(loaded: Engine) -> Iterator[TestClient]:
-    yield from _client(loaded)
+def client(loaded: Engine, site_settings: None) -> Iterator[TestClient]:
+    yield from _client()
 
 
 @pytest.fixture
-def empty_client(engine: Engine) -> Iterator[TestClient]:
-    yield from _client(engine)
+def empty_client(engine: Engine, site_settings: None) -> Iterator[TestClient]:
+    yield from _client()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Run the real app with uvicorn in a subprocess on 127.0.0.1 and a free port."""
+"""Run the real app with `timeline serve` (uvicorn) in a subprocess on 127.0.0.1 and a free port."""
 
 import os
 import socket
@@ -8,10 +8,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMELINE = Path(sys.executable).with_name("timeline")
 
 
 def free_port() -> int:
@@ -21,26 +23,60 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def serve(database_url: str, *, workers: int = 1, timeout: float = 20.0) -> Iterator[str]:
-    port = free_port()
+def serve_command(*, port: int, workers: int = 1) -> list[str]:
+    return [str(TIMELINE), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+
+
+def serve_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a served app: DATABASE_URL plus other settings by name."""
     env = {**os.environ, "DATABASE_URL": database_url}
-    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--log-level", "warning", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env)
+    env.update({name.upper(): value for name, value in settings.items()})
+    return env
+
+
+def serve_refused(database_url: str, **popen: Any) -> "subprocess.CompletedProcess[str]":
+    """Run `timeline serve` where it must stop before listening (a port it cannot bind)."""
+    return subprocess.run(
+        serve_command(port=1),
+        cwd=REPO_ROOT,
+        env=serve_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **popen,
+    )
+
+
+@contextmanager
+def serve(
+    database_url: str,
+    *,
+    workers: int = 1,
+    timeout: float = 20.0,
+    settings: dict[str, str] | None = None,
+    **popen: Any,
+) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        serve_command(port=port, workers=workers),
+        cwd=REPO_ROOT,
+        env=serve_env(database_url, **(settings or {})),
+        **popen,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+                raise RuntimeError(f"timeline serve exited with {proc.returncode}")
             try:
                 if httpx.get(base + "/static/site.css", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start in time")
+                raise RuntimeError("timeline serve did not start in time")
             time.sleep(0.1)
         yield base
     finally:

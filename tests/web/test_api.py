@@ -148,6 +148,44 @@ def test_openapi_documents_the_filters(client: TestClient) -> None:
     ]  # fmt: skip
 
 
+def test_openapi_declares_the_answers_the_api_gives(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    answers = {path: sorted(ops["get"]["responses"]) for path, ops in paths.items() if "get" in ops}
+    assert answers == {
+        "/api/articles/{article_id}": ["200", "404"],
+        "/api/events": ["200", "400"],
+        "/api/events/{event_id}": ["200", "301", "404"],
+        "/api/events/{event_id}/history": ["200", "404"],
+        "/api/facets": ["200", "400"],
+        "/api/state": ["200", "400"],
+        "/api/state/changes": ["200", "400"],
+    }
+    error = paths["/api/events"]["get"]["responses"]["400"]["content"]["application/json"]
+    assert error["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_openapi_declares_the_formats_of_the_filters(client: TestClient) -> None:
+    params = client.get("/openapi.json").json()["paths"]["/api/events"]["get"]["parameters"]
+    schemas = {p["name"]: p["schema"] for p in params}
+    assert schemas["actor"]["items"] == {
+        "type": "string",
+        "pattern": "^(?:[a-z0-9][a-z0-9-]{0,79})?$",
+    }
+    assert schemas["actor"]["maxItems"] == 50
+    assert schemas["type"]["items"]["enum"] == [
+        "",
+        "authorization",
+        "restriction",
+        "warning",
+        "request",
+    ]
+    assert schemas["date_to"]["pattern"] == (
+        "^ *(?:([1-9][0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?)? *$"
+    )
+    assert (schemas["q"]["maxLength"], schemas["order"]["enum"]) == (200, ["", "asc", "desc"])
+    assert schemas["min_confidence"]["pattern"] == r"^ *(?:0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+)? *$"
+
+
 def test_docs_page_loads_swagger_from_local_files(client: TestClient) -> None:
     html = client.get("/docs").text
     assert 'src="/static/swagger-ui-5.35.0/swagger-ui-bundle.js"' in html

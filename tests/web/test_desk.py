@@ -55,10 +55,12 @@ def test_signing_in_sets_a_protected_session_cookie(
     assert "Path=/review" in cookie and "SameSite=lax" in cookie
 
 
-def test_the_cookie_is_secure_over_https(loaded: Engine, tokens: dict[str, str]) -> None:
+def test_the_cookie_is_secure_over_https(
+    loaded: Engine, tokens: dict[str, str], site_settings: None
+) -> None:
     from tests.web.conftest import _client
 
-    for client in _client(loaded):
+    for client in _client():
         client.base_url = "https://testserver"  # type: ignore[assignment]
         form = client.get("/review/login")
         response = client.post(

@@ -3,6 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.web.security import CSP
 from tests.web.dom import parse
 
 CASES = [
@@ -11,6 +13,9 @@ CASES = [
     ("date_from=2024-06&date_to=2024-05", "date_from (2024-06) is after date_to (2024-05)"),
     ("q=" + "a" * 500, "q is too long: at most 200 characters"),
     ("actor=%3Cscript%3E", "actor must be an id such as 'united-states', not '<script>'"),
+    ("weapon=+atacms", "weapon must be an id such as 'united-states', not ' atacms'"),
+    ("date_to=2024-13", "date_to must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'"),
+    ("date_from=2023-02-29", "date_from is not a real date: '2023-02-29'"),
 ]
 
 
@@ -88,3 +93,21 @@ def test_pages_have_no_inline_scripts_or_styles(client: TestClient) -> None:
         assert all(s.attrs.get("src") for s in doc.find_all("script")), url
         assert doc.find_all("style") == [], url
         assert [n.tag for n in doc.iter() if "style" in n.attrs] == [], url
+
+
+def test_an_unhandled_error_is_a_500_page_with_the_security_headers() -> None:
+    app = create_app()
+
+    @app.get("/explode")
+    def explode() -> None:
+        raise RuntimeError("a bug")
+
+    # No `with`: the route needs no database, so the startup check is left out.
+    response = TestClient(app, raise_server_exceptions=False).get("/explode")
+    assert response.status_code == 500
+    assert parse(response.text).find("p", cls="error-message").text == (
+        "Something went wrong on our side."
+    )
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"

@@ -3,6 +3,9 @@ import io
 from xml.etree import ElementTree as ET
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models import Article
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
 NS = {"a": "http://www.w3.org/2005/Atom"}
@@ -76,4 +79,23 @@ def test_atom_feed_newest_first(client: TestClient) -> None:
     assert (
         alternate is not None
         and alternate.attrib["href"] == "http://testserver/?type=authorization"
+    )
+
+
+def test_atom_feed_stays_well_formed_with_control_characters(
+    client: TestClient, db: Session
+) -> None:
+    # Ingested text may carry characters XML 1.0 forbids (a vertical tab from a scraped page).
+    article = db.get(Article, "a200000000000002")
+    assert article is not None
+    article.outlet = "Example\x0bPost\x00"
+    db.add(article)
+    db.commit()
+    response = client.get("/events.atom?actor=united-states")
+    feed = ET.fromstring(response.content)
+    entry = feed.find("a:entry", NS)
+    assert entry is not None
+    assert entry.findtext("a:summary", namespaces=NS) == (
+        "30 May 2024: authorization by United States (ATACMS, HIMARS). "
+        "Sources: 2 (ExamplePost, Le Monde). Machine-read, not reviewed by a person yet."
     )

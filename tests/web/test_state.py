@@ -147,7 +147,11 @@ def test_bad_dates_are_400_with_a_message(client: TestClient) -> None:
             "/api/state/changes?from=2024-06-01&to=2024-05-01",
             "from (2024-06-01) is after to (2024-05-01)",
         ),
-        ("/api/state/changes?to=2024-13", "to is not a real date: '2024-13'"),
+        (
+            "/api/state/changes?to=2024-13",
+            "to must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'",
+        ),
+        ("/api/state/changes?to=2023-02-29", "to is not a real date: '2023-02-29'"),
         ("/api/state?actor=%3Cb%3E", "actor must be an id such as 'united-states', not '<b>'"),
         (
             "/api/state?as_of=0001-01-01",
