@@ -173,4 +173,13 @@ def find_triggers(folded_sentence: str, language: str) -> list[TriggerHit]:
         ):
             continue
         kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+    # Of two hits that overlap in part, the one that starts first governs the other
+    # ("refused to let" + "let Ukraine use": one refusal); a reference to an earlier
+    # decision ("a similar permission was granted") governs nothing.
+    ordered: list[TriggerHit] = []
+    for hit in sorted(kept, key=lambda h: h.start):
+        last = ordered[-1] if ordered else None
+        if last and last.rule.type != SAME_AS_PREVIOUS and last.start < hit.start < last.end:
+            continue
+        ordered.append(hit)
+    return ordered

@@ -879,3 +879,16 @@ def test_limits_on_troops_and_refusals_to_say_are_no_weapons_policy(
     text: str, language: str, expected: list[tuple[str, str]]
 ) -> None:
     assert readings(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("En 2023, Oslo a refusé de laisser Kiev utiliser ses missiles en Russie.", "fr"),
+        ("In 2023, Oslo refused to let Kyiv use its missiles in Russia.", "en"),
+    ],
+)
+def test_a_refusal_to_let_governs_the_permission_inside_it(text: str, language: str) -> None:
+    assert [(e.type, e.actor, e.places) for e in run(text, language)] == [
+        ("restriction", "Norway", ("Russian territory",))
+    ]
