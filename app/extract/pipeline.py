@@ -631,8 +631,17 @@ def _overlap_or_empty(
 
 
 @cache
+@cache
 def _generic_weapons() -> frozenset[str]:
     return frozenset(item["name"] for item in load("gazetteer/weapons.yaml") if item.get("generic"))
+
+
+def most_specific(weapons: Sequence[str]) -> tuple[str, ...]:
+    """Named systems, when any, without the class ("long-range weapons" is the name we
+    use only when the text names no system): ATACMS + long-range weapons -> ATACMS."""
+    names = tuple(dict.fromkeys(weapons))
+    named = tuple(w for w in names if w not in _generic_weapons())
+    return named or names
 
 
 def _anchor_score(event: ExtractedEvent) -> tuple[int, int, int]:
@@ -664,7 +673,7 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                 )
                 kept[i] = replace(
                     best,
-                    weapons=tuple(dict.fromkeys(best.weapons + worst.weapons)),
+                    weapons=most_specific(best.weapons + worst.weapons),
                     places=tuple(dict.fromkeys(best.places + worst.places)),
                     confidence=max(best.confidence, worst.confidence),
                     notes=(*best.notes, f"merged with the sentence at {worst.start}"),

@@ -892,3 +892,11 @@ def test_a_refusal_to_let_governs_the_permission_inside_it(text: str, language: 
     assert [(e.type, e.actor, e.places) for e in run(text, language)] == [
         ("restriction", "Norway", ("Russian territory",))
     ]
+
+
+def test_a_named_system_replaces_the_long_range_class_when_two_sentences_merge() -> None:
+    text = (
+        "Oslo a autorisé Kiev à frapper la Russie avec des missiles à longue portée. "
+        "Oslo a autorisé Kiev à utiliser ses ATACMS en Russie."
+    )
+    assert [(e.type, e.weapons) for e in run(text, "fr")] == [("authorization", ("ATACMS",))]
