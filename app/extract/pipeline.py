@@ -569,6 +569,8 @@ def _event(
     if hit.rule.type == SAME_AS_PREVIOUS and context.last_event is not None:
         weapons = weapons or context.last_event.weapons
         places = places or context.last_event.places
+    if reading.type == "authorization":
+        places = narrowest_places(places)
     sentence_text = article.text[view.span.start : view.span.end]
     score = confidence.score(
         trigger_strength=hit.rule.strength,
@@ -636,6 +638,40 @@ def _generic_weapons() -> frozenset[str]:
     return frozenset(item["name"] for item in load("gazetteer/weapons.yaml") if item.get("generic"))
 
 
+@cache
+def _scope_parents() -> dict[str, str]:
+    """Place name -> the wider place it lies in (app/data/state/scopes.yaml)."""
+    parents: dict[str, str] = {}
+
+    def walk(nodes: Sequence[dict[str, object]], parent: str | None) -> None:
+        for node in nodes:
+            name = str(node["name"])
+            if parent is not None:
+                parents[name] = parent
+            walk(node.get("children", []) or [], name)  # type: ignore[arg-type]
+
+    walk(load("state/scopes.yaml")["scopes"], None)
+    return parents
+
+
+def narrowest_places(places: Sequence[str]) -> tuple[str, ...]:
+    """A permission for an area inside a wider one is scoped to that area ("allowed
+    strikes on Russian territory near Kharkiv" -> Kharkiv): the wider place goes."""
+    parents = _scope_parents()
+    wider: set[str] = set()
+    for place in places:
+        while place in parents:
+            place = parents[place]
+            wider.add(place)
+    return tuple(p for p in dict.fromkeys(places) if p not in wider)
+
+
+def _merged_places(event_type: str, places: Sequence[str]) -> tuple[str, ...]:
+    if event_type == "authorization":
+        return narrowest_places(places)
+    return tuple(dict.fromkeys(places))
+
+
 def most_specific(weapons: Sequence[str]) -> tuple[str, ...]:
     """Named systems, when any, without the class ("long-range weapons" is the name we
     use only when the text names no system): ATACMS + long-range weapons -> ATACMS."""
@@ -674,7 +710,7 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                 kept[i] = replace(
                     best,
                     weapons=most_specific(best.weapons + worst.weapons),
-                    places=tuple(dict.fromkeys(best.places + worst.places)),
+                    places=_merged_places(best.type, best.places + worst.places),
                     confidence=max(best.confidence, worst.confidence),
                     notes=(*best.notes, f"merged with the sentence at {worst.start}"),
                 )
