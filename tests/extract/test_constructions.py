@@ -916,3 +916,18 @@ def test_a_permission_for_an_area_inside_russia_is_scoped_to_that_area(
     text: str, language: str
 ) -> None:
     assert [(e.type, e.places) for e in run(text, language)] == [("authorization", ("Kharkiv",))]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Oslo n'a pas autorisé les frappes sur le territoire de la Fédération de Russie.", "fr"),
+        ("Oslo has not authorized strikes on the territory of the Russian Federation.", "en"),
+    ],
+)
+def test_the_territory_of_the_russian_federation_is_russian_territory(
+    text: str, language: str
+) -> None:
+    assert [(e.type, e.places) for e in run(text, language)] == [
+        ("restriction", ("Russian territory",))
+    ]
