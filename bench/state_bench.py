@@ -3,6 +3,7 @@
     .venv/bin/python bench/state_bench.py                    # 20,000 events, 200 dates
     .venv/bin/python bench/state_bench.py --events 50000 --dates 500 --seed 7
     .venv/bin/python bench/state_bench.py --db bench/out/web_bench.sqlite3  # a database's events
+    .venv/bin/python bench/state_bench.py --reviewed 0.3  # 30% confirmed: the variants' memory
 
 Generates events in memory (the mix of types, actors, weapons, places and date
 precisions of the web benchmark, with "all supplied weapons", long-range, place-less
@@ -12,9 +13,15 @@ one cell's detail, previous/next change, a month of changes, and an actor's hist
 (the step chart). With --db, the events are read from that database instead (e.g. the
 one bench/web_bench.py generates), and the read is timed too: with the index build, it
 is what the first request after a data change waits for.
+
+The server keeps one index per `reviewed` variant asked for (every event, the confirmed
+ones, the unreviewed ones): after the figures above, the two others are built too and
+the memory the three hold together is printed. --reviewed sets the share of generated
+events a person confirmed (with --db, the database's review status counts).
 """
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -50,7 +57,7 @@ PLACES = [
 START, END = dt.date(2022, 2, 24), dt.date(2025, 6, 30)
 
 
-def generate(count: int, seed: int) -> list[PolicyEvent]:
+def generate(count: int, seed: int, reviewed: float = 0.0) -> list[PolicyEvent]:
     rnd = random.Random(seed)
     span = (END - START).days
     events = []
@@ -78,6 +85,7 @@ def generate(count: int, seed: int) -> list[PolicyEvent]:
                 date=date,
                 precision=None if date is None else precision,
                 basis=basis,
+                reviewed=rnd.random() < reviewed,
             )
         )
     return events
@@ -114,6 +122,9 @@ def main() -> None:
     parser.add_argument("--dates", type=int, default=200, help="as_of dates to sample")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--db", help="read the events of this SQLite file instead")
+    parser.add_argument(
+        "--reviewed", type=float, default=0.3, help="share of generated events confirmed"
+    )
     args = parser.parse_args()
     # The machine is shared: the load says how much the figures may be inflated.
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -127,7 +138,7 @@ def main() -> None:
         print(f"{'read events from the database':<34} wall {wall:.0f} ms, cpu {cpu:.0f} ms")
         engine.dispose()
     else:
-        events = generate(args.events, args.seed)
+        events = generate(args.events, args.seed, args.reviewed)
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0, c0 = time.perf_counter(), time.process_time()
     index = StateIndex(events, scopes=scope_tree(), weapons=weapon_columns())
@@ -182,7 +193,27 @@ def main() -> None:
             lambda i: [index.history(index.actors[i], weapon) for weapon in index.columns],
         ),
     )
+    variants(events, before_mb, index)
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def variants(events: list[PolicyEvent], before_mb: float, index: StateIndex) -> None:
+    """Build the reviewed and unreviewed indexes next to the whole one, as a server asked
+    for all three holds them. Each from its own copies of the events, as the server reads
+    each variant from the database."""
+    kept = [index]
+    used_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for name, reviewed in (("reviewed=true", True), ("reviewed=false", False)):
+        chosen = [dataclasses.replace(e) for e in events if e.reviewed is reviewed]
+        t0 = time.perf_counter()
+        kept.append(StateIndex(chosen, scopes=scope_tree(), weapons=weapon_columns()))
+        build_ms = (time.perf_counter() - t0) * 1000
+        print(f"{'index build, ' + name:<34} {len(chosen):,} events, wall {build_ms:.0f} ms")
+        del chosen
+    now_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The whole index has grown with the queries above (memoized steps): counted too.
+    print(f"{'the two variants added':<34} {now_mb - used_mb:.0f} MB to the whole index in use")
+    print(f"{'peak memory grew by':<34} {now_mb - before_mb:.0f} MB for the 3 indexes together")
 
 
 if __name__ == "__main__":

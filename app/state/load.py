@@ -59,8 +59,9 @@ def _first(parts: list[str], limit: int | None, noun: str) -> list[str]:
     return [*parts[:limit], more]
 
 
-def load_events(session: Session) -> list[PolicyEvent]:
-    """Every event as the state sees it: three plain queries, no ORM objects."""
+def load_events(session: Session, *, reviewed: bool | None = None) -> list[PolicyEvent]:
+    """Every event as the state sees it: three plain queries, no ORM objects. `reviewed`
+    True: only the events a person confirmed; False: only those nobody reviewed yet."""
     connection = session.connection()
     event, weapon, place = _table(Event), _table(EventWeapon), _table(EventPlace)
     weapons: dict[str, list[str]] = defaultdict(list)
@@ -70,17 +71,18 @@ def load_events(session: Session) -> list[PolicyEvent]:
     for event_id, place_id in connection.execute(select(place.c.event_id, place.c.place_id)):
         places[event_id].append(place_id)
     # Rejected events (the review desk) are no decisions; confirmed ones are reviewed.
-    rows = connection.execute(
-        select(
-            event.c.id,
-            event.c.type,
-            event.c.actor_id,
-            event.c.date,
-            event.c.date_precision,
-            event.c.date_basis,
-            event.c.review_status,
-        ).where(event.c.review_status != "rejected")
-    )
+    query = select(
+        event.c.id,
+        event.c.type,
+        event.c.actor_id,
+        event.c.date,
+        event.c.date_precision,
+        event.c.date_basis,
+        event.c.review_status,
+    ).where(event.c.review_status != "rejected")
+    if reviewed is not None:
+        query = query.where(event.c.review_status == ("confirmed" if reviewed else "unreviewed"))
+    rows = connection.execute(query)
     return [
         PolicyEvent(
             id=row.id,
@@ -100,11 +102,12 @@ def load_events(session: Session) -> list[PolicyEvent]:
 def build_index(
     session: Session,
     *,
+    reviewed: bool | None = None,
     scopes: ScopeTree | None = None,
     weapons: WeaponColumns | None = None,
 ) -> StateIndex:
     return StateIndex(
-        load_events(session),
+        load_events(session, reviewed=reviewed),
         scopes=scopes or scope_tree(),
         weapons=weapons or weapon_columns(),
     )

@@ -188,6 +188,14 @@ def id_list(description: str) -> Any:
     return Query(description=description, json_schema_extra={"items": item, "maxItems": MAX_VALUES})
 
 
+def reviewed_param() -> Any:
+    """`reviewed`, documented alike wherever it is accepted; `parse_reviewed` checks it."""
+    return Query(
+        description="true: only events a person reviewed; false: only machine-read ones",
+        json_schema_extra={"enum": ["", "true", "false"]},
+    )
+
+
 def date_param(description: str, date_format: str = DATE_RE.pattern) -> Any:
     pattern = f"^ *(?:{date_format})? *$"
     return Query(description=description, json_schema_extra={"pattern": pattern})
@@ -231,13 +239,7 @@ async def filter_params(
             json_schema_extra={"pattern": f"^ *(?:{CONFIDENCE_RE.pattern})? *$"},
         ),
     ] = "",
-    reviewed: Annotated[
-        str,
-        Query(
-            description="true: only events a person reviewed; false: only machine-read ones",
-            json_schema_extra={"enum": ["", "true", "false"]},
-        ),
-    ] = "",
+    reviewed: Annotated[str, reviewed_param()] = "",
 ) -> EventFilter:
     """FastAPI dependency shared by the page, the API and the exports."""
     return build_filter(

@@ -20,7 +20,15 @@ from app.web import queries
 from app.web.api import BAD_REQUEST, RefOut
 from app.web.cache import cached_response, data_version, memo
 from app.web.exports import ATOM_NS, _rfc3339, atom_element
-from app.web.filters import BadParam, build_filter, date_param, id_list, parse_date
+from app.web.filters import (
+    BadParam,
+    build_filter,
+    date_param,
+    id_list,
+    parse_date,
+    parse_reviewed,
+    reviewed_param,
+)
 from app.web.formatting import format_date
 from app.web.links import absolute, here
 from app.web.state_chart import StepChart, step_chart
@@ -32,6 +40,8 @@ api_router = APIRouter(prefix="/api", tags=["policy state"])
 
 CHANGES_DEFAULT_DAYS = 30  # /state/changes without `from`: the month before `to`
 FEED_ENTRIES = 50
+# The feed's title names the events it counts (the chips' words on the pages).
+FEED_TITLE_COUNTED = {None: "", True: ", reviewed only", False: ", machine-read only"}
 MAX_CHANGES = 1000
 SUPERSEDED_SHOWN = 20
 DATE_HELP = "YYYY-MM-DD (YYYY-MM or YYYY: the last day of that month or year)"
@@ -44,12 +54,19 @@ DAY_FORMAT = r"(19[0-9]{2}|2[0-9]{3})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[
 # --- parameters ---------------------------------------------------------------------------
 
 
+Reviewed = bool | None  # the timeline's `reviewed`: which events the state counts
+
+
 @dataclass(frozen=True)
 class View:
-    """Rows and columns of a view: the timeline's `actor` and `weapon` parameters."""
+    """Rows and columns of a view, and the events counted: the timeline's `actor`,
+    `weapon` and `reviewed` parameters."""
 
     actors: tuple[str, ...] = ()
     weapons: tuple[str, ...] = ()
+    # True: decisions a person confirmed only; False: only those nobody reviewed yet;
+    # None: every event but the rejected ones.
+    reviewed: Reviewed = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +93,15 @@ def _day(raw: str | None, name: str, *, end: bool = True) -> dt.date | None:
 async def view_params(
     actor: Annotated[list[str], id_list("Actor id (a row), e.g. united-states")] = [],  # noqa: B006
     weapon: Annotated[list[str], id_list("Weapon column id, e.g. atacms")] = [],  # noqa: B006
+    reviewed: Annotated[str, reviewed_param()] = "",
 ) -> View:
-    f = build_filter(actor=actor, weapon=weapon)
-    return View(f.actor, f.weapon)
+    f = build_filter(actor=actor, weapon=weapon, reviewed=reviewed)
+    return View(f.actor, f.weapon, f.reviewed)
+
+
+async def reviewed_params(reviewed: Annotated[str, reviewed_param()] = "") -> Reviewed:
+    """`reviewed` alone: the cell page's actor and weapon are in its path."""
+    return parse_reviewed(reviewed)
 
 
 async def as_of_params(
@@ -115,6 +138,7 @@ async def period_params(
 
 
 ViewDep = Annotated[View, Depends(view_params)]
+ReviewedDep = Annotated[Reviewed, Depends(reviewed_params)]
 AsOfDep = Annotated[AsOf, Depends(as_of_params)]
 PeriodDep = Annotated[Period, Depends(period_params)]
 
@@ -123,24 +147,30 @@ PeriodDep = Annotated[Period, Depends(period_params)]
 
 
 _index_lock = threading.Lock()
-_index: tuple[tuple[object, ...], StateIndex] | None = None
+# The data version and its indexes, one per `reviewed` variant asked for (at most three).
+# Replaced whole, never changed in place, so that readers need no lock.
+_indexes: tuple[tuple[object, ...], dict[Reviewed, StateIndex]] | None = None
 
 
-def state_index(session: Session) -> StateIndex:
-    """The index of the current data version. One slot, not the shared memo: an index
-    of 20,000 events weighs about 20 MB, and a server that stays up while articles are
-    ingested must not keep one per past version. The lock makes concurrent first
+def state_index(session: Session, reviewed: Reviewed = None) -> StateIndex:
+    """The index of the current data version, of every event or (`reviewed`) of the
+    reviewed or unreviewed ones only. Slots of their own, not the shared memo: an index
+    of 20,000 events weighs about 20 MB, the three variants together about 45 MB
+    (bench/state_bench.py), and a server that stays up while articles are ingested must
+    not keep any of a past version. Each variant is built on first use; the lock makes concurrent first
     requests build it once."""
-    global _index
+    global _indexes
     version = data_version(session)
-    current = _index
-    if current is not None and current[0] == version:
-        return current[1]
+    current = _indexes
+    if current is not None and current[0] == version and reviewed in current[1]:
+        return current[1][reviewed]
     with _index_lock:
-        current = _index
-        if current is None or current[0] != version:
-            current = _index = (version, build_index(session))
-        return current[1]
+        current = _indexes
+        kept = current[1] if current is not None and current[0] == version else {}
+        if reviewed not in kept:
+            kept = {**kept, reviewed: build_index(session, reviewed=reviewed)}
+            _indexes = (version, kept)
+        return kept[reviewed]
 
 
 def state_names(session: Session) -> Names:
@@ -152,7 +182,9 @@ def matrix(session: Session, day: dt.date, view: View) -> StateView:
         session,
         "state_view",
         (day, view),
-        lambda: state_index(session).state(day, actors=view.actors, weapons=view.weapons),
+        lambda: state_index(session, view.reviewed).state(
+            day, actors=view.actors, weapons=view.weapons
+        ),
     )
 
 
@@ -163,7 +195,7 @@ def changes_in(
         session,
         "state_changes",
         (start, end, view, limit, newest_first),
-        lambda: state_index(session).changes(
+        lambda: state_index(session, view.reviewed).changes(
             start,
             end,
             actors=view.actors,
@@ -174,12 +206,12 @@ def changes_in(
     )
 
 
-def actor_chart(session: Session, actor: str, day: dt.date) -> StepChart | None:
-    index, names = state_index(session), state_names(session)
+def actor_chart(session: Session, actor: str, day: dt.date, reviewed: Reviewed) -> StepChart | None:
+    index, names = state_index(session, reviewed), state_names(session)
     histories = memo(
         session,
         "state_history",
-        (actor,),
+        (actor, reviewed),
         lambda: [(w, names.weapon(w), index.history(actor, w)) for w in index.columns],
     )
     return step_chart(histories, as_of=day, names=names)
@@ -206,9 +238,19 @@ async def respond(
     return await cached_response(session, request, build)
 
 
-def cell_url(actor: str, weapon: str, day: dt.date | str) -> str:
-    """A cell's detail on a day (an ISO string or a date)."""
-    return f"/state/cells/{actor}/{weapon}?as_of={day}"
+def reviewed_query(reviewed: Reviewed) -> str:
+    """The `reviewed` parameter to carry along in a link ("&reviewed=true"), or nothing."""
+    return "" if reviewed is None else f"&reviewed={'true' if reviewed else 'false'}"
+
+
+def cell_url(actor: str, weapon: str, day: dt.date | str, reviewed: Reviewed = None) -> str:
+    """A cell's detail on a day (an ISO string or a date), counting the same events."""
+    return f"/state/cells/{actor}/{weapon}?as_of={day}{reviewed_query(reviewed)}"
+
+
+def cell_url_for(reviewed: Reviewed) -> Callable[[str, str, dt.date | str], str]:
+    """`cell_url` for a page's templates: its cell links keep the page's `reviewed`."""
+    return lambda actor, weapon, day: cell_url(actor, weapon, day, reviewed)
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -224,11 +266,11 @@ async def state_page(
 
 
 def _state_page(request: Request, session: Session, view: View, as_of: AsOf) -> Response:
-    index = state_index(session)
+    index = state_index(session, view.reviewed)
     day = as_of.day
     state = matrix(session, day, view)
     charts = (
-        [(a, actor_chart(session, a, day)) for a in (r.actor for r in state.rows)]
+        [(a, actor_chart(session, a, day, view.reviewed)) for a in (r.actor for r in state.rows)]
         if view.actors
         else []
     )
@@ -238,43 +280,71 @@ def _state_page(request: Request, session: Session, view: View, as_of: AsOf) -> 
         "is_today": as_of.is_today,
         "state": state,
         "names": state_names(session),
-        "actors": index.actors,
-        "columns": index.columns,
+        **form_options(session),
         "previous": index.previous_change(day, actors=view.actors, weapons=view.weapons),
         "next": index.next_change(day, actors=view.actors, weapons=view.weapons),
         "undated": index.undated_count(),
         "charts": charts,
-        "cell_url": cell_url,
+        "cell_url": cell_url_for(view.reviewed),
     }
     return render(request, "state.html", context, blocks=["results", "fields"])
 
 
+def form_options(session: Session) -> dict[str, tuple[str, ...]]:
+    """The rows and columns the forms offer: those of every event, so that choosing
+    `reviewed` never takes a checked box away."""
+    every = state_index(session)
+    return {"actors": every.actors, "columns": every.columns}
+
+
 @router.get("/state/cells/{actor_id}/{weapon_id}", name="state_cell")
 async def state_cell(
-    request: Request, session: SessionDep, actor_id: str, weapon_id: str, as_of: AsOfDep
+    request: Request,
+    session: SessionDep,
+    actor_id: str,
+    weapon_id: str,
+    as_of: AsOfDep,
+    reviewed: ReviewedDep,
 ) -> Response:
     return await respond(
         session,
         request,
         as_of.is_today,
-        lambda: _state_cell(request, session, actor_id, weapon_id, as_of.day),
+        lambda: _state_cell(request, session, actor_id, weapon_id, as_of.day, reviewed),
     )
 
 
-def _detail(session: Session, actor_id: str, weapon_id: str, day: dt.date) -> CellDetail:
-    index = state_index(session)
-    if actor_id not in index.actors:
+def _detail(
+    session: Session, actor_id: str, weapon_id: str, day: dt.date, reviewed: Reviewed
+) -> CellDetail:
+    # A cell of the whole state exists whatever `reviewed`: without reviewed decisions
+    # it is unknown, not missing.
+    every = state_index(session)
+    if actor_id not in every.actors:
         raise HTTPException(404, f"No supplying actor has the id {actor_id[:80]!r}.")
-    if weapon_id not in index.columns:
+    if weapon_id not in every.columns:
         raise HTTPException(404, f"No weapon column has the id {weapon_id[:80]!r}.")
-    return index.detail(actor_id, weapon_id, day)
+    return state_index(session, reviewed).detail(actor_id, weapon_id, day)
+
+
+def timeline_url(actor: str, weapon: str | None, reviewed: Reviewed) -> str:
+    """The timeline of the actor's events naming the weapon (None: all its events),
+    counting the same events as the state."""
+    weapons = f"&weapon={weapon}" if weapon else ""
+    return f"/?actor={actor}{weapons}{reviewed_query(reviewed)}"
 
 
 def _state_cell(
-    request: Request, session: Session, actor_id: str, weapon_id: str, day: dt.date
+    request: Request,
+    session: Session,
+    actor_id: str,
+    weapon_id: str,
+    day: dt.date,
+    reviewed: Reviewed,
 ) -> Response:
-    detail = _detail(session, actor_id, weapon_id, day)
-    index = state_index(session)
+    detail = _detail(session, actor_id, weapon_id, day, reviewed)
+    index = state_index(session, reviewed)
+    names_weapon = weapon_id != index.weapons.all_id
     superseded = detail.superseded[:SUPERSEDED_SHOWN]
     ids = [
         *detail.state.event_ids,
@@ -289,7 +359,13 @@ def _state_cell(
         "rows": queries.events_by_ids(session=session, ids=ids, mentions=True),
         "superseded": superseded,
         "history": index.history(actor_id, weapon_id),
-        "cell_url": cell_url,
+        "cell_url": cell_url_for(reviewed),
+        "reviewed": reviewed,
+        "carry": reviewed_query(reviewed),
+        "cell_url_all": cell_url(actor_id, weapon_id, day),
+        # No event names the column of all supplied weapons: its link shows all of them.
+        "names_weapon": names_weapon,
+        "timeline_url": timeline_url(actor_id, weapon_id if names_weapon else None, reviewed),
     }
     return render(request, "state_cell.html", context)
 
@@ -316,7 +392,7 @@ def period_changes(
 
 
 def _state_changes(request: Request, session: Session, view: View, period: Period) -> Response:
-    index = state_index(session)
+    index = state_index(session, view.reviewed)
     start, found, truncated = period_changes(session, view, period)
     latest = index.previous_change(
         period.end + dt.timedelta(days=1), actors=view.actors, weapons=view.weapons
@@ -329,9 +405,9 @@ def _state_changes(request: Request, session: Session, view: View, period: Perio
         "truncated": truncated,
         "latest": latest,
         "names": state_names(session),
-        "actors": index.actors,
-        "columns": index.columns,
-        "cell_url": cell_url,
+        **form_options(session),
+        "cell_url": cell_url_for(view.reviewed),
+        "carry": reviewed_query(view.reviewed),
         "max_changes": MAX_CHANGES,
     }
     return render(request, "state_changes.html", context)
@@ -364,7 +440,7 @@ def _changes_feed(request: Request, session: Session, view: View, period: Period
     sub = atom_element
 
     page = edit_query(request, path="/state/changes", drop=("page",))
-    sub(feed, "title", "Weapons-use policy changes")
+    sub(feed, "title", "Weapons-use policy changes" + FEED_TITLE_COUNTED[view.reviewed])
     sub(
         feed, "id", absolute(request, edit_query(request, path="/state/changes.atom", drop=("to",)))
     )
@@ -378,7 +454,8 @@ def _changes_feed(request: Request, session: Session, view: View, period: Period
     sub(sub(feed, "author"), "name", "Weapons-use policy timeline")
     for change, stamp in zip(found, stamps, strict=True):
         entry = sub(feed, "entry")
-        url = absolute(request, cell_url(change.after.actor, change.after.weapon, change.day))
+        after = change.after
+        url = absolute(request, cell_url(after.actor, after.weapon, change.day, view.reviewed))
         sub(entry, "title", change_title(change, names))
         sub(entry, "id", url)
         sub(entry, "link", href=url, rel="alternate", type="text/html")
@@ -480,7 +557,9 @@ def _scopes(cell: CellState, names: Names) -> list[ScopeOut]:
     ]
 
 
-def cell_json(request: Request, cell: CellState, day: dt.date, names: Names) -> CellOut:
+def cell_json(
+    request: Request, cell: CellState, day: dt.date, names: Names, reviewed: Reviewed
+) -> CellOut:
     return CellOut.model_construct(
         weapon=RefOut.model_construct(id=cell.weapon, name=names.weapon(cell.weapon)),
         status=cell.status,
@@ -489,7 +568,7 @@ def cell_json(request: Request, cell: CellState, day: dt.date, names: Names) -> 
         date_precision=cell.since_precision,
         uncertain=cell.uncertain,
         event_ids=list(cell.event_ids),
-        url=absolute(request, cell_url(cell.actor, cell.weapon, day)),
+        url=absolute(request, cell_url(cell.actor, cell.weapon, day, reviewed)),
     )
 
 
@@ -498,7 +577,9 @@ async def api_state(
     request: Request, session: SessionDep, view: ViewDep, as_of: AsOfDep
 ) -> Response:
     """Who allows which weapon where on `as_of`: one row per supplying actor, one cell per
-    weapon column, each with its status, scopes, since when, and the deciding events."""
+    weapon column, each with its status, scopes, since when, and the deciding events.
+    With `reviewed`, the state counts only the events a person confirmed (true) or
+    those nobody reviewed yet (false)."""
     return await respond(
         session,
         request,
@@ -508,14 +589,14 @@ async def api_state(
 
 
 def _api_state(request: Request, session: Session, view: View, day: dt.date) -> StateOut:
-    index, names = state_index(session), state_names(session)
+    index, names = state_index(session, view.reviewed), state_names(session)
     state = matrix(session, day, view)
     return StateOut(
         as_of=day,
         rows=[
             RowOut(
                 actor=RefOut(id=row.actor, name=names.actor(row.actor)),
-                cells=[cell_json(request, cell, day, names) for cell in row.cells],
+                cells=[cell_json(request, cell, day, names, view.reviewed) for cell in row.cells],
             )
             for row in state.rows
         ],
@@ -529,7 +610,8 @@ async def api_state_changes(
     request: Request, session: SessionDep, view: ViewDep, period: PeriodDep
 ) -> Response:
     """Every cell that changed from `from` to `to` (inclusive; default: the 30 days up to
-    today), oldest first, with the state before and after and the deciding events."""
+    today), oldest first, with the state before and after and the deciding events.
+    `reviewed` counts only confirmed (true) or unreviewed (false) events, as in /api/state."""
     return await respond(
         session,
         request,
@@ -554,7 +636,9 @@ def _api_changes(request: Request, session: Session, view: View, period: Period)
                 before=CellStatusOut(status=c.before.status, scope=_scopes(c.before, names)),
                 after=CellStatusOut(status=c.after.status, scope=_scopes(c.after, names)),
                 event_ids=[e.id for e in c.events],
-                url=absolute(request, cell_url(c.after.actor, c.after.weapon, c.day)),
+                url=absolute(
+                    request, cell_url(c.after.actor, c.after.weapon, c.day, view.reviewed)
+                ),
             )
             for c in found
         ],

@@ -58,3 +58,16 @@ def test_confirmed_events_are_reviewed_and_rejected_ones_left_out(engine: Engine
     with Session(engine) as session:
         loaded = {e.id: e.reviewed for e in load_events(session)}
     assert loaded == {ids["norway"]: True, ids["russia"]: False}
+
+
+def test_reviewed_loads_only_the_confirmed_events_and_unreviewed_only_the_others(
+    engine: Engine,
+) -> None:
+    ids = corpus.build(engine)
+    with Session(engine) as session, session.begin():
+        actions.confirm(session, ids["norway"], actions.Editor("ana"))
+        actions.reject(session, ids["germany"], actions.Editor("ana"))
+    with Session(engine) as session:
+        confirmed = [e.id for e in load_events(session, reviewed=True)]
+        unreviewed = [e.id for e in load_events(session, reviewed=False)]
+    assert (confirmed, unreviewed) == ([ids["norway"]], [ids["russia"]])

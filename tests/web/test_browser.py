@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from app.review import actions
 from tests.web.live import REPO_ROOT, serve
 
 pytestmark = pytest.mark.browser
@@ -210,3 +212,32 @@ def test_policy_state_date_control_next_change_and_a_cell(page: Page, base_url: 
     page.go_back()
     expect(page).to_have_url(base_url + "/state?as_of=2024-05-30")
     expect(us_atacms.locator(".st")).to_have_text("authorized")
+
+
+def test_policy_state_reviewed_select_recomputes_the_matrix(
+    page: Page, base_url: str, loaded: Engine
+) -> None:
+    # An editor confirms E1, the United States' only decision; the others stay unreviewed.
+    with Session(loaded) as session, session.begin():
+        actions.confirm(session, E1, actions.Editor("ana"))
+    page.goto(base_url + "/state?as_of=2024-06-01")
+    rows = page.locator("#results table.matrix tbody tr")
+    expect(rows).to_have_count(3)
+
+    page.get_by_label("Reviewed by a person").select_option("true")
+    expect(page).to_have_url(base_url + "/state?as_of=2024-06-01&reviewed=true")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#row-united-states td").nth(1).locator(".st")).to_have_text("authorized")
+    expect(page.locator("#results .chip")).to_have_text("reviewed only ×")
+    shot(page, "state-reviewed")
+
+    page.get_by_label("Reviewed by a person").select_option("false")
+    expect(page).to_have_url(base_url + "/state?as_of=2024-06-01&reviewed=false")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#row-united-states")).to_have_count(0)
+
+    # The chip removes the filter and the swapped form follows.
+    page.get_by_role("link", name="Remove the reviewed filter").click()
+    expect(page).to_have_url(base_url + "/state?as_of=2024-06-01")
+    expect(rows).to_have_count(3)
+    expect(page.get_by_label("Reviewed by a person")).to_have_value("")

@@ -32,6 +32,21 @@ def grid(body: dict) -> dict[str, list[str]]:
     return {row["actor"]["id"]: [cell["status"] for cell in row["cells"]] for row in body["rows"]}
 
 
+def change_rows(body: dict) -> list[tuple[str, str, str, str, str, list[str]]]:
+    """(date, actor, weapon, status before, status after, event ids) of each change."""
+    return [
+        (
+            c["date"],
+            c["actor"]["id"],
+            c["weapon"]["id"],
+            c["before"]["status"],
+            c["after"]["status"],
+            c["event_ids"],
+        )
+        for c in body["changes"]
+    ]
+
+
 # --- JSON -------------------------------------------------------------------------------
 
 
@@ -106,17 +121,7 @@ def test_api_state_month_precise_decision_is_uncertain_inside_its_month(
 def test_api_changes_lists_each_changed_cell_with_its_decision(client: TestClient) -> None:
     body = client.get("/api/state/changes?from=2024-02&to=2024-05-30").json()
     assert (body["from"], body["to"], body["truncated"]) == ("2024-02-01", "2024-05-30", False)
-    assert [
-        (
-            c["date"],
-            c["actor"]["id"],
-            c["weapon"]["id"],
-            c["before"]["status"],
-            c["after"]["status"],
-            c["event_ids"],
-        )
-        for c in body["changes"]
-    ] == [
+    assert change_rows(body) == [
         ("2024-02-29", "germany", "taurus", "unknown", "restricted", [E2]),
         ("2024-05-16", "united-kingdom", "storm-shadow", "unknown", "authorized", [E5]),
         ("2024-05-30", "united-states", "atacms", "unknown", "authorized", [E1]),
@@ -168,12 +173,14 @@ def test_bad_dates_are_400_with_a_message(client: TestClient) -> None:
 def test_the_state_api_is_in_the_openapi_description(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     matrix = spec["paths"]["/api/state"]["get"]
-    assert [p["name"] for p in matrix["parameters"]] == ["actor", "weapon", "as_of"]
+    assert [p["name"] for p in matrix["parameters"]] == ["actor", "weapon", "reviewed", "as_of"]
     assert matrix["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/StateOut"
     }
     changes = spec["paths"]["/api/state/changes"]["get"]
-    assert [p["name"] for p in changes["parameters"]] == ["actor", "weapon", "from", "to"]
+    assert [p["name"] for p in changes["parameters"]] == [
+        "actor", "weapon", "reviewed", "from", "to",
+    ]  # fmt: skip
     cell = spec["components"]["schemas"]["CellOut"]["properties"]
     assert cell["status"]["enum"] == ["authorized", "restricted", "mixed", "unknown"]
 
@@ -494,4 +501,4 @@ def test_the_index_follows_the_data_and_keeps_only_the_latest(db: Session) -> No
     second = state.state_index(db)
     assert second is not first
     assert "e900000000000009" in second.events
-    assert state._index is not None and state._index[1] is second
+    assert state._indexes is not None and state._indexes[1] == {None: second}
