@@ -94,6 +94,9 @@ class Mention(SQLModel, table=True):
             "article_id", "start", "end", "type", "actor_id", name="uq_mention_reading"
         ),
         Index("ix_mention_event_article", "event_id", "article_id"),
+        # Clustering's candidate blocking: one index range per type, actor, precision and
+        # date (app/ingest/store.py), whatever the size of the database.
+        Index("ix_mention_blocking", "type", "actor_id", "date_precision", "date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
