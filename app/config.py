@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = 5 * 1024 * 1024
     # Echo SQL statements (debugging).
     sql_echo: bool = False
+    # Ingestion commits a batch every so many articles or seconds, whichever comes first
+    # (a run killed at any moment loses at most one batch: the next run stores it).
+    ingest_batch_articles: int = Field(default=50, ge=1)
+    ingest_batch_seconds: float = Field(default=1.0, ge=0)
 
     # Fetching articles and feeds over HTTP (`timeline ingest URL`, `timeline feeds poll`).
     # Responses larger than max_file_bytes are refused too, while streaming.

@@ -28,6 +28,7 @@ from app.ingest.store import (
     rename_event,
     update_mention,
 )
+from app.ingest.writer import write_transaction
 from app.models import Article, Event, EventAlias, Mention, RetiredEvent
 
 RETIRED_REASON = "the current extractor no longer reads this event from its sources"
@@ -143,7 +144,7 @@ def reextract_all(
 
 def _reextract_one(engine: Engine, article_id: str, time_budget: float | None) -> ArticleChange:
     try:
-        with Session(engine) as session, session.begin():
+        with write_transaction(engine) as session:  # one writer at a time, as ingestion
             article = session.get(Article, article_id)
             if article is None:  # removed meanwhile
                 return ArticleChange(article_id)
