@@ -22,6 +22,7 @@ from app.extract.types import ArticleInput, ExtractedEvent
 from app.ingest.normalize import analysis_view
 from app.ingest.reader import SUPPORTED_LANGUAGES
 from app.ingest.store import (
+    MentionRow,
     attach_new,
     mention_for,
     refresh_event,
@@ -79,10 +80,10 @@ def reextract_article(
     """Replace the article's readings by `events` (the caller commits or rolls back)."""
     change = ArticleChange(article.id)
     old = {m.key: m for m in session.exec(select(Mention).where(Mention.article_id == article.id))}
-    new: dict[str, Mention] = {}
+    new: dict[str, MentionRow] = {}
     for extracted in events:
-        mention = mention_for(session, article, extracted)
-        new.setdefault(mention.key, mention)  # the same reading told twice is one
+        reading = mention_for(session, article, extracted)
+        new.setdefault(reading.key, reading)  # the same reading told twice is one
     touched: set[str] = set()
     for key in sorted(old.keys() - new.keys()):
         mention = old[key]

@@ -6,9 +6,10 @@ mentions. When a new mention takes over as smallest key, the event gets the new 
 and its old id becomes an alias that keeps resolving (so a shared link never dies).
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -34,6 +35,11 @@ from app.models import (
 from app.slugs import fold, short_hash, slugify
 
 
+def _table(model: Any) -> Any:
+    # Core columns typed as Any: SQLModel's attribute types fight SQLAlchemy's stubs.
+    return model.__table__
+
+
 @dataclass
 class StoreResult:
     article_id: str
@@ -53,24 +59,32 @@ def article_id_for(content_hash: str) -> str:
 def store_article(
     session: Session, article: ReadArticle, events: Sequence[ExtractedEvent]
 ) -> StoreResult:
-    known = session.connection().execute(_KNOWN, {"hash": article.content_hash}).scalar()
+    connection = session.connection()
+    known = connection.execute(_KNOWN, {"hash": article.content_hash}).scalar()
     if known is not None:
         return StoreResult(article_id=known, new=False)
-    row = Article(
+    row = ArticleRow(
         id=article_id_for(article.content_hash),
         content_hash=article.content_hash,
-        source=article.source,
-        url=article.url,
-        title=article.title,
-        outlet=article.outlet,
-        language=article.language,
-        published=article.published,
-        published_precision=article.published_precision,
         text=article.text,
-        word_count=article.word_count,
     )
-    session.add(row)
-    session.flush()
+    connection.execute(
+        _INSERT_ARTICLE,
+        {
+            "id": row.id,
+            "content_hash": row.content_hash,
+            "source": article.source,
+            "url": article.url,
+            "title": article.title,
+            "outlet": article.outlet,
+            "language": article.language,
+            "published": article.published,
+            "published_precision": article.published_precision,
+            "text": article.text,
+            "word_count": article.word_count,
+            "ingested_at": utcnow(),
+        },
+    )
     result = StoreResult(article_id=row.id, new=True)
     seen: set[str] = set()
     for extracted in events:
@@ -87,14 +101,63 @@ def store_article(
     return result
 
 
-def mention_for(session: Session, article: Article, extracted: ExtractedEvent) -> Mention:
+_INSERT_ARTICLE = sa.insert(_table(Article))
+
+
+class StoredArticle(Protocol):
+    """What a mention needs of its article (an Article row, or an ArticleRow)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: str
+    content_hash: str
+    text: str
+
+
+@dataclass
+class MentionRow:
+    """A mention not yet stored (the columns of Mention, as a plain object: building
+    an ORM object per mention costs more than storing it)."""
+
+    key: str
+    event_id: str
+    article_id: str
+    type: str
+    actor_id: str
+    weapons: list[str]
+    places: list[str]
+    date: dt.date | None
+    date_precision: str | None
+    date_basis: str
+    quote: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    cited_source: str | None
+    speaker: str | None
+    negated: bool
+    confidence: float | None
+    notes: list[str]
+
+
+def mention_for(session: Session, article: StoredArticle, extracted: ExtractedEvent) -> MentionRow:
     """The mention a reading of `article` makes (not yet attached to an event)."""
     _check_offsets(article.text, extracted)
     actor_id = _ensure_named(session, Actor, extracted.actor)
     return _mention(session, article, extracted, actor_id)
 
 
-def update_mention(mention: Mention, reading: Mention) -> None:
+def update_mention(mention: Mention, reading: MentionRow) -> None:
     """The same reading (same key) read again: its fields take the new values."""
     for name in (
         "weapons",
@@ -151,11 +214,13 @@ def _ensure_named(session: Session, model: Named, name: str) -> str:
     return entity_id
 
 
-def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id: str) -> Mention:
+def _mention(
+    session: Session, article: StoredArticle, event: ExtractedEvent, actor_id: str
+) -> MentionRow:
     weapons = sorted({_ensure_named(session, Weapon, name) for name in event.weapons})
     places = sorted({_ensure_named(session, Place, name) for name in event.places})
     key = short_hash(article.content_hash, event.start, event.end, event.type, actor_id)
-    return Mention(
+    return MentionRow(
         key=key,
         event_id=key,  # provisional: set by attach_new
         article_id=article.id,
@@ -193,7 +258,7 @@ READING_COLUMNS: tuple[Any, ...] = (
 )
 
 
-def reading_of(mention: Mention) -> Reading:
+def reading_of(mention: Mention | MentionRow) -> Reading:
     return Reading(
         type=mention.type,
         actor_id=mention.actor_id,
@@ -205,17 +270,12 @@ def reading_of(mention: Mention) -> Reading:
     )
 
 
-def _table(model: Any) -> Any:
-    # Core columns typed as Any: SQLModel's attribute types fight SQLAlchemy's stubs.
-    return model.__table__
-
-
 def _reading_from_row(row: Any) -> Reading:
     type_, actor_id, weapons, places, date, precision, basis = row
     return Reading(type_, actor_id, frozenset(weapons), frozenset(places), date, precision, basis)
 
 
-def attach_new(session: Session, mention: Mention, article_id: str) -> str | None:
+def attach_new(session: Session, mention: MentionRow, article_id: str) -> str | None:
     """Put the mention in the best matching event, or a new one. Returns the id of the
     existing event it joined, or None when it founded a new event."""
     reading = reading_of(mention)
@@ -237,7 +297,7 @@ def attach_new(session: Session, mention: Mention, article_id: str) -> str | Non
     return target
 
 
-def _mention_values(mention: Mention) -> dict[str, Any]:
+def _mention_values(mention: MentionRow) -> dict[str, Any]:
     return {name: getattr(mention, name) for name in _MENTION_COLUMNS}
 
 
