@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
@@ -22,15 +22,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def engine_url(url: str) -> URL:
+    """The URL as SQLAlchemy should read it: `postgresql://` and `postgres://` mean
+    psycopg 3, the driver installed with the project (SQLAlchemy's default for them is
+    psycopg2)."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    parsed = engine_url(url)
     connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False
         # Not for a "file:…?uri=true" name: its folder is not a prefix of the name.
         if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args=connect_args)
+    else:
+        # A server restarted or a connection dropped by the network is noticed when a
+        # connection leaves the pool, not by the request that uses it.
+        options["pool_pre_ping"] = True
+    engine = create_engine(parsed, echo=echo, connect_args=connect_args, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -16,14 +16,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = SQLModel.metadata
 
-# Tables that live outside the models (SQLite full-text index and its shadow tables).
+# Objects that live outside the models: the full-text index (SQLite: its table, shadow
+# tables and rowid map; PostgreSQL: its expression index).
 FTS_PREFIX = "event_fts"
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
+    return not (type_ in ("table", "index") and name is not None and name.startswith(FTS_PREFIX))
 
 
 def database_url() -> str:

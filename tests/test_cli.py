@@ -172,28 +172,29 @@ def test_database_path_that_is_a_folder_is_one_line_error(
 
 
 def test_read_only_database_is_one_line_error_before_any_file_is_read(
-    cli_database: str, use_database_url: Callable[[str], None]
+    sqlite_url: str, use_database_url: Callable[[str], None]
 ) -> None:
     """mode=ro is what SQLite does with a file it may not write (chmod 444 for a user;
     root writes any file, so a test run as root could not use chmod)."""
+    use_database_url(sqlite_url)
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    path = cli_database.removeprefix("sqlite:///")
+    path = sqlite_url.removeprefix("sqlite:///")
     url = f"sqlite:///file:{path}?mode=ro&uri=true"
     use_database_url(url)
     assert_one_line_error(
         runner.invoke(cli, ["ingest", str(SEEDS_DIR)]),
         f"error: cannot use the database {url}: attempt to write a readonly database",
     )
-    assert counts(cli_database) == (0, 0, 0)
+    assert counts(sqlite_url) == (0, 0, 0)
 
 
 def test_database_without_its_driver_is_one_line_error(
     use_database_url: Callable[[str], None],
 ) -> None:
-    url = "postgresql+psycopg://timeline:secret@127.0.0.1:1/timeline"
+    url = "mysql+pymysql://timeline:secret@127.0.0.1:1/timeline"
     use_database_url(url)
     assert_one_line_error(
         runner.invoke(cli, ["db", "upgrade"]),
-        "error: cannot use the database postgresql+psycopg://timeline:***@127.0.0.1:1/timeline: "
-        "its driver is not installed (No module named 'psycopg')",
+        "error: cannot use the database mysql+pymysql://timeline:***@127.0.0.1:1/timeline: "
+        "its driver is not installed (No module named 'pymysql')",
     )

@@ -1,5 +1,6 @@
 """The migrated schema equals the models, and migrations go down and up cleanly."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -7,6 +8,7 @@ from sqlmodel import SQLModel
 
 from app.db import make_engine
 from app.migrate import downgrade_database, upgrade_database
+from tests.databases import backend
 
 MODEL_TABLES = {
     "actor",
@@ -31,7 +33,7 @@ def _pending_diff(url: str) -> list[object]:
             connection,
             opts={
                 "include_object": lambda obj, name, type_, *_: (
-                    not (type_ == "table" and name.startswith("event_fts"))
+                    not (type_ in ("table", "index") and name.startswith("event_fts"))
                 )
             },
         )
@@ -50,7 +52,12 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_empty_database_has_no_pending_difference(database_url: str) -> None:
     upgrade_database(database_url)
     assert _pending_diff(database_url) == []
-    assert MODEL_TABLES | {"alembic_version", "event_fts"} <= _tables(database_url)
+    assert MODEL_TABLES | {"alembic_version"} <= _tables(database_url)
+
+
+def test_sqlite_gets_its_full_text_table(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    assert {"event_fts", "event_fts_rowid"} <= _tables(sqlite_url)
 
 
 def test_downgrade_to_base_then_upgrade_again(database_url: str) -> None:
@@ -61,9 +68,9 @@ def test_downgrade_to_base_then_upgrade_again(database_url: str) -> None:
     assert _pending_diff(database_url) == []
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    engine = make_engine(sqlite_url)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -79,13 +86,8 @@ def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> 
     assert _pending_diff(database_url) == []
 
 
-def test_confidence_migration_keeps_the_full_text_triggers(database_url: str) -> None:
-    """0003 adds and drops columns of the event table without a batch copy, which
-    would drop its full-text triggers."""
-    upgrade_database(database_url)
-    downgrade_database(database_url, "0002_feeds")
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
+def _event_triggers(url: str) -> set[str]:
+    engine = make_engine(url)
     with engine.connect() as connection:
         triggers = {
             row[0]
@@ -94,4 +96,72 @@ def test_confidence_migration_keeps_the_full_text_triggers(database_url: str) ->
             )
         }
     engine.dispose()
-    assert len(triggers) == 3
+    return triggers
+
+
+def test_confidence_migration_keeps_the_full_text_triggers(sqlite_url: str) -> None:
+    """0003 adds and drops columns of the event table without a batch copy, which
+    would drop its full-text triggers."""
+    upgrade_database(sqlite_url)
+    downgrade_database(sqlite_url, "0002_feeds")
+    upgrade_database(sqlite_url)
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+
+
+def _full_text_rows(url: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT event_id, body FROM event_fts ORDER BY event_id"
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _add_events(url: str, ids: list[str]) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO actor (id, name) VALUES ('nato', 'NATO')")
+        for event_id in ids:
+            connection.exec_driver_sql(
+                "INSERT INTO event (id, type, actor_id, date_basis, summary, search_text,"
+                " created_at, updated_at) VALUES (?, 'request', 'nato', 'undated', '', ?,"
+                " '2024-01-01', '2024-01-01')",
+                (event_id, f"text of {event_id}"),
+            )
+    engine.dispose()
+
+
+def test_scale_migration_keeps_the_full_text_rows_of_existing_events(sqlite_url: str) -> None:
+    """0004 rebuilds the full-text index under rowids it can find events by."""
+    upgrade_database(sqlite_url, "0003_confidence")
+    _add_events(sqlite_url, ["e1", "e2"])
+    upgrade_database(sqlite_url)
+    assert _full_text_rows(sqlite_url) == [("e1", "text of e1"), ("e2", "text of e2")]
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE event SET search_text = 'new words' WHERE id = 'e1'")
+        connection.exec_driver_sql("DELETE FROM event WHERE id = 'e2'")
+    engine.dispose()
+    assert _full_text_rows(sqlite_url) == [("e1", "new words")]
+
+
+def test_scale_migration_goes_down_to_the_first_triggers(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    downgrade_database(sqlite_url, "0003_confidence")
+    assert "event_fts_rowid" not in _tables(sqlite_url)
+    _add_events(sqlite_url, ["e3"])
+    assert _full_text_rows(sqlite_url) == [("e3", "text of e3")]
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's full-text index")
+def test_postgresql_gets_a_full_text_index_over_the_events(database_url: str) -> None:
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        definition = connection.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'event_fts_index'"
+        ).scalar()
+    engine.dispose()
+    assert definition is not None
+    assert "USING gin (to_tsvector('timeline_search'::regconfig" in definition

@@ -14,6 +14,7 @@ from app.ingest.store import store_article
 from app.migrate import upgrade_database
 from app.models import Event, EventAlias, Mention
 from app.slugs import short_hash, slugify
+from tests.databases import Databases
 
 
 def article(text: str, published: dt.date, outlet: str) -> ReadArticle:
@@ -131,10 +132,10 @@ def test_the_same_call_told_by_three_articles_is_one_event(engine: Engine) -> No
         assert "the weekly" in request.search_text and "herald" in request.search_text
 
 
-def test_event_ids_do_not_depend_on_ingestion_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_event_ids_do_not_depend_on_ingestion_order(databases: Databases) -> None:
     snapshots = []
     for number, order in enumerate(permutations([0, 1, 2])):
-        url = f"sqlite:///{tmp_path / f'order{number}.sqlite3'}"
+        url = databases.new(f"order{number}")
         upgrade_database(url)
         engine = make_engine(url)
         store_all(engine, list(order))
