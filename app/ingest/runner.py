@@ -60,8 +60,9 @@ class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     path_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     path_warnings: list[tuple[str, str]] = field(default_factory=list)  # e.g. links skipped
-    # Why the run stopped before the end (the database's disk is full), if it did.
-    stopped: str | None = None
+    # The database's error when its disk filled up: the run stopped there.
+    disk_full: str | None = None
+    not_read: list[str] = field(default_factory=list)  # files and pages it did not reach
     store_seconds: float = 0.0  # time the writer spent storing and committing
 
     def count(self, status: str) -> int:
@@ -81,7 +82,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.path_errors and self.count("failed") == 0 and self.stopped is None
+        return not self.path_errors and self.count("failed") == 0 and self.disk_full is None
 
 
 @dataclass
@@ -319,17 +320,13 @@ def ingest_paths(
                 batch = []
         done(_commit(engine, batch, report))
     except StorageFull as error:
-        report.stopped = f"the disk holding the database is full ({error})"
-        done([_failed(p, f"not stored: {report.stopped}") for p in batch])
+        report.disk_full = str(error)
+        done([_failed(p, f"not stored: the database's disk is full ({error})") for p in batch])
         finished = Counter(outcome.path for outcome in report.outcomes)
-        unread = [item for item in items if not _take(finished, str(item))]
-        done([FileOutcome(str(item), "failed", reason=NOT_READ) for item in unread])
+        report.not_read = [str(item) for item in items if not _take(finished, str(item))]
     finally:
         prepared_items.close()  # stops the workers of a run that stopped early
     return report
-
-
-NOT_READ = "not read: the run stopped before this file"
 
 
 def _take(counter: Counter[str], key: str) -> bool:

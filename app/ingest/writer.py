@@ -51,21 +51,41 @@ class DatabaseBusy(Exception):
     """Another writer held the write lock through every attempt."""
 
 
-def storage_full(error: BaseException) -> bool:
-    cause = getattr(error, "orig", None) or error
-    if getattr(cause, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
-        return True
-    if getattr(cause, "sqlstate", None) == "53100":  # PostgreSQL disk_full
-        return True
-    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, what it wraps (a DBAPI error), and the errors it was raised from or
+    while handling: SQLite rolls a transaction back by itself on a full disk, and the
+    error that surfaces is then the failed ROLLBACK TO SAVEPOINT, not the full disk."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+
+
+def storage_full(error: BaseException) -> BaseException | None:
+    """The error that says the disk (or quota) is full, if any in the chain."""
+    for cause in _causes(error):
+        if getattr(cause, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
+            return cause
+        if getattr(cause, "sqlstate", None) == "53100":  # PostgreSQL disk_full
+            return cause
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cause
+    return None
 
 
 def database_busy(error: BaseException) -> bool:
-    cause = getattr(error, "orig", None) or error
-    if getattr(cause, "sqlite_errorcode", None) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-        return True
-    # lock_not_available, deadlock_detected, serialization_failure
-    return getattr(cause, "sqlstate", None) in ("55P03", "40P01", "40001")
+    for cause in _causes(error):
+        if getattr(cause, "sqlite_errorcode", None) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+            return True
+        # lock_not_available, deadlock_detected, serialization_failure
+        if getattr(cause, "sqlstate", None) in ("55P03", "40P01", "40001"):
+            return True
+    return False
 
 
 @contextlib.contextmanager
@@ -95,8 +115,9 @@ def write_batch(
         try:
             return _write_once(engine, articles, describe)
         except Exception as error:
-            if storage_full(error):
-                raise StorageFull(describe(error)) from error
+            full = storage_full(error)
+            if full is not None:  # the database's own words, first line
+                raise StorageFull(str(full).splitlines()[0]) from error
             if not database_busy(error):
                 raise
             if pause is None:
@@ -125,6 +146,6 @@ def _store_one(
             return Stored(result=store_article(session, article, events))
     except Exception as error:
         forget_names(session)  # names it created were rolled back with it
-        if storage_full(error) or database_busy(error):
+        if storage_full(error) is not None or database_busy(error):
             raise
         return Stored(error=f"could not store: {describe(error)}")
