@@ -41,6 +41,8 @@ def backup_sqlite(engine: Engine, target: Path, *, overwrite: bool = False) -> B
         raise BackupError("it exists (--force replaces it)")
     if not target.parent.is_dir():
         raise BackupError(f"its folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise BackupError(f"its folder {target.parent} is not writable")
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     started = time.perf_counter()
     try:
@@ -53,7 +55,7 @@ def backup_sqlite(engine: Engine, target: Path, *, overwrite: bool = False) -> B
     except (OSError, sqlite3.Error) as error:
         raise BackupError(str(error)) from error
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone (renamed), or never created
             partial.unlink()
     copy.path, copy.bytes = target, target.stat().st_size
     copy.seconds = time.perf_counter() - started

@@ -1,5 +1,6 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +55,10 @@ def opening_database(url: str) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, CommandError, OSError, ImportError, StorageFull) as error:
-        database_error(url, _why(error))
+        reason = _why(error)
+        if reason == "unable to open database file":
+            reason += _what_is_in_the_way(url)
+        database_error(url, reason)
 
 
 def database_error(url: str, reason: str) -> NoReturn:
@@ -74,6 +78,22 @@ def _why(error: Exception) -> str:
     if isinstance(error, StatementError):  # its str() carries the SQL text
         return str(error.orig)
     return str(error).splitlines()[0]
+
+
+def _what_is_in_the_way(url: str) -> str:
+    """SQLite says only "unable to open database file": say what stops it."""
+    try:
+        parsed = engine_url(url)
+    except ArgumentError:
+        return ""
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or "uri" in parsed.query:
+        return ""
+    path = Path(parsed.database)
+    if path.is_dir():
+        return ": the path is a folder"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f": its folder {path.parent} is not writable"
+    return ""
 
 
 def _safe_url(url: str) -> str:
