@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
@@ -57,10 +57,29 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo)
 
 
-async def get_session() -> AsyncIterator[Session]:
+class SnapshotSession(Session):
+    """A session whose reads all see one committed state of the database: a page's
+    queries never mix the states before and after a batch that ingestion commits
+    meanwhile (which could show half of an article's mentions)."""
+
+
+@event.listens_for(SnapshotSession, "after_begin")
+def _read_one_snapshot(_session: Session, _transaction: Any, connection: Any) -> None:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        # pysqlite opens no transaction for SELECTs, so each would see the latest commit;
+        # inside BEGIN they share the snapshot of the first (WAL: writers go on).
+        connection.exec_driver_sql("BEGIN")
+    elif dialect == "postgresql":
+        # READ COMMITTED takes a snapshot per statement; REPEATABLE READ one per transaction.
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     # async, though the session is sync: creating it does no I/O, and a sync
     # dependency would cost every request a hop through the thread pool.
-    with Session(get_engine()) as session:
+    reading = request.method in ("GET", "HEAD")
+    with (SnapshotSession if reading else Session)(get_engine()) as session:
         yield session
 
 

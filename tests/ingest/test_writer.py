@@ -2,6 +2,7 @@
 and a full disk that stops the run with the finished articles kept."""
 
 import datetime as dt
+import signal
 import sqlite3
 import threading
 import time
@@ -26,6 +27,7 @@ from app.migrate import upgrade_database
 from app.models import Article, Mention
 from bench.corpus import Corpus
 from tests.databases import Databases, backend
+from tests.processes import start_ingest
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -209,3 +211,82 @@ def test_a_full_disk_is_one_clear_line_and_exit_code_2(
     assert "Traceback" not in result.output
     assert 0 < stored < 30
     assert in_order == [str(folder / f"gen_{n:06d}.md") for n in range(stored)]
+
+
+def snapshot(engine: Engine) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(article id -> its mention keys, event id -> its mention keys)."""
+    events: dict[str, set[str]] = {}
+    with Session(engine) as session:
+        for event_id, key in session.exec(select(Mention.event_id, Mention.key)):
+            events.setdefault(event_id, set()).add(key)
+    return mention_keys(engine), events
+
+
+def reference_snapshot(
+    databases: Databases, paths: list[Path]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The database one uninterrupted run builds from `paths`."""
+    url = databases.new("reference")
+    upgrade_database(url)
+    engine = make_engine(url)
+    run(engine, paths)
+    built = snapshot(engine)
+    engine.dispose()
+    return built
+
+
+def stored_articles(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Article)).one()
+
+
+def test_a_run_killed_mid_way_keeps_whole_articles_and_a_rerun_finishes(
+    engine: Engine, database_url: str, databases: Databases, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    paths = articles(folder, 60)
+    reference_articles, reference_events = reference_snapshot(databases, paths)
+    killed = start_ingest(folder, database_url, batch_articles=4)
+    deadline = time.monotonic() + 120
+    while stored_articles(engine) < 8 and killed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    killed.kill()
+    killed.communicate()
+    assert killed.returncode == -signal.SIGKILL
+    stored, _ = snapshot(engine)
+    assert 8 <= len(stored) < 60
+    assert all(keys == reference_articles[article] for article, keys in stored.items())
+    if backend() == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    rerun = start_ingest(folder, database_url, batch_articles=4)
+    _, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    assert snapshot(engine) == (reference_articles, reference_events)
+
+
+def test_two_runs_on_overlapping_folders_store_each_article_once(
+    engine: Engine, database_url: str, databases: Databases, tmp_path: Path
+) -> None:
+    """Runs over 0-39 and 20-59 at once, committing every 3 articles: neither waits
+    past its busy timeout nor fails, the overlap is stored once ("already known" for
+    the run that comes second), and the events are those of one run over 0-59."""
+    corpus = Corpus(articles=60)
+    first = corpus.write(tmp_path / "first", range(40))
+    second = corpus.write(tmp_path / "second", range(20, 60))
+    reference = reference_snapshot(databases, first + second[20:])
+    runs = [
+        start_ingest(path[0].parent, database_url, batch_articles=3) for path in (first, second)
+    ]
+    outputs = [process.communicate(timeout=300) for process in runs]
+    assert [process.returncode for process in runs] == [0, 0], outputs
+    assert not any("locked" in err for _, err in outputs)
+    new = [summary_value(out, "articles new") for out, _ in outputs]
+    known = [summary_value(out, "articles already known") for out, _ in outputs]
+    assert (sum(new), sum(known)) == (60, 20)
+    assert snapshot(engine) == reference
+
+
+def summary_value(output: str, label: str) -> int:
+    line = next(line for line in output.splitlines() if f" {label} " in line)
+    return int(line.strip(" │|").split()[-1].strip("│|"))
