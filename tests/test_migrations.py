@@ -4,6 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from app.db import make_engine
@@ -165,3 +166,23 @@ def test_postgresql_gets_a_full_text_index_over_the_events(database_url: str) ->
     engine.dispose()
     assert definition is not None
     assert "USING gin (to_tsvector('timeline_search'::regconfig" in definition
+
+
+def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(sqlite_url: str) -> None:
+    """SQLite runs the upgrade in one transaction: 0004 creates its index, then fails
+    on a table that is in its way; the index goes with the failure."""
+    upgrade_database(sqlite_url, "0003_confidence")
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE event_fts_rowid (in_the_way INTEGER)")
+    engine.dispose()
+    with pytest.raises(OperationalError, match="table event_fts_rowid already exists"):
+        upgrade_database(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        indexes = {index["name"] for index in inspect(connection).get_indexes("mention")}
+    engine.dispose()
+    assert version == "0003_confidence"
+    assert "ix_mention_blocking" not in indexes
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
