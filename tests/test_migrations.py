@@ -1,6 +1,10 @@
 """The migrated schema equals the models, and migrations go down and up cleanly."""
 
+import datetime as dt
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -186,3 +190,56 @@ def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(sqlite_url:
     assert version == "0003_confidence"
     assert "ix_mention_blocking" not in indexes
     assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+
+
+def _row_table(table_name: str, /, **types: Any) -> Any:
+    """A table as of an older revision: just the columns a test writes."""
+    return sa.table(table_name, *(sa.column(column, type_) for column, type_ in types.items()))
+
+
+def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: str) -> None:
+    upgrade_database(database_url, "0003_confidence")
+    engine = make_engine(database_url)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    text, json = sa.String(), sa.JSON()
+    with engine.begin() as connection:
+        connection.execute(
+            _row_table("actor", id=text, name=text).insert(), [{"id": "nato", "name": "NATO"}]
+        )
+        connection.execute(
+            _row_table(
+                "article", id=text, content_hash=text, source=text, text=text,
+                word_count=sa.Integer(), ingested_at=sa.DateTime(),
+            ).insert(),
+            [{"id": "a1", "content_hash": "h1", "source": "a.md", "text": "Texte.", "word_count": 1, "ingested_at": now}],
+        )  # fmt: skip
+        connection.execute(
+            _row_table(
+                "event", id=text, type=text, actor_id=text, date_basis=text, summary=text,
+                search_text=text, created_at=sa.DateTime(), updated_at=sa.DateTime(),
+            ).insert(),
+            [{"id": "e1", "type": "request", "actor_id": "nato", "date_basis": "undated", "summary": "", "search_text": "", "created_at": now, "updated_at": now}],
+        )  # fmt: skip
+        mention = _row_table(
+            "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
+            weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
+            end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
+            trigger_end=sa.Integer(), negated=sa.Boolean(),
+        )  # fmt: skip
+        connection.execute(
+            mention.insert(),
+            [
+                {"key": f"m{n}", "event_id": "e1", "article_id": "a1", "type": "request",
+                 "actor_id": "nato", "weapons": weapons, "places": [], "date_basis": "undated",
+                 "quote": "Texte.", "start": n, "end": n + 1, "trigger": "T",
+                 "trigger_start": n, "trigger_end": n + 1, "negated": False}
+                for n, weapons in enumerate([[], ["atacms"], ["atacms", "taurus"]])
+            ],
+        )  # fmt: skip
+    engine.dispose()
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        keys = connection.exec_driver_sql("SELECT key, weapon_key FROM mention ORDER BY key").all()
+    engine.dispose()
+    assert [tuple(row) for row in keys] == [("m0", ""), ("m1", "atacms"), ("m2", "*")]

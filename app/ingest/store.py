@@ -134,6 +134,7 @@ class MentionRow:
     actor_id: str
     weapons: list[str]
     places: list[str]
+    weapon_key: str
     date: dt.date | None
     date_precision: str | None
     date_basis: str
@@ -162,6 +163,7 @@ def update_mention(mention: Mention, reading: MentionRow) -> None:
     for name in (
         "weapons",
         "places",
+        "weapon_key",
         "date",
         "date_precision",
         "date_basis",
@@ -228,6 +230,7 @@ def _mention(
         actor_id=actor_id,
         weapons=weapons,
         places=places,
+        weapon_key=weapon_key(weapons),
         date=event.date,
         date_precision=event.date_precision,
         date_basis=event.date_basis,
@@ -305,12 +308,23 @@ _MENTION_COLUMNS = [column.key for column in _table(Mention).c if column.key != 
 _INSERT_MENTION = sa.insert(_table(Mention))
 
 
+def weapon_key(weapons: Sequence[str]) -> str:
+    """The weapon a mention is blocked under: its one weapon, "" for none, "*" for
+    several (those are read whatever the new mention names, and compared in Python)."""
+    if not weapons:
+        return ""
+    return weapons[0] if len(weapons) == 1 else "*"
+
+
 def _candidates(
     session: Session, reading: Reading, article_id: str
 ) -> list[tuple[str, list[Reading]]]:
     """The events with a mention that may match `reading`, with their distinct readings
-    that do: same type and actor, a date that can meet its window (one index range per
-    precision, see cluster.REACH) or none, and not told by this article already."""
+    that do: same type and actor; a date that can meet its window (one index range per
+    precision, see cluster.REACH) or none; when `reading` names weapons, a mention that
+    names one of them, none, or several; and not told by this article already. Each
+    index range holds only the mentions near in time of one actor, type (and weapon),
+    so the cost stays flat as the database grows."""
     params: dict[str, Any] = {
         "type": reading.type,
         "actor_id": reading.actor_id,
@@ -318,18 +332,22 @@ def _candidates(
     }
     for precision, (lo, hi) in date_ranges(reading).items():
         params[f"{precision}_from"], params[f"{precision}_to"] = lo, hi
+    statement = _CANDIDATES
+    if reading.weapons:
+        statement = _CANDIDATES_BY_WEAPON
+        params["weapon_keys"] = sorted(reading.weapons | {"", "*"})
     by_event: dict[str, set[Reading]] = {}
     # Distinct readings: copies of one wire story read the same and add nothing to
     # single-linkage matching.
     # On the connection: mentions go in by Core INSERTs, nothing waits in the session.
-    for event_id, *columns in session.connection().execute(_CANDIDATES, params):
+    for event_id, *columns in session.connection().execute(statement, params):
         by_event.setdefault(event_id, set()).add(_reading_from_row(columns))
     return [
         (event_id, sorted(readings, key=repr)) for event_id, readings in sorted(by_event.items())
     ]
 
 
-def _candidates_statement() -> Any:
+def _candidates_statement(*, by_weapon: bool) -> Any:
     mention = _table(Mention)
     told_here = sa.select(mention.c.event_id).where(
         mention.c.article_id == sa.bindparam("article_id")
@@ -340,6 +358,8 @@ def _candidates_statement() -> Any:
             mention.c.type == sa.bindparam("type"),
             mention.c.actor_id == sa.bindparam("actor_id"),
         ]
+        if by_weapon:
+            conditions.append(mention.c.weapon_key.in_(sa.bindparam("weapon_keys", expanding=True)))
         if precision is None:  # undated mentions fit any date
             conditions.append(mention.c.date_precision.is_(None))
         else:
@@ -359,7 +379,8 @@ def _candidates_statement() -> Any:
     return sa.union_all(*(block(precision) for precision in (*REACH, None)))
 
 
-_CANDIDATES = _candidates_statement()
+_CANDIDATES = _candidates_statement(by_weapon=False)
+_CANDIDATES_BY_WEAPON = _candidates_statement(by_weapon=True)
 
 
 def rename_event(session: Session, old_id: str, new_id: str) -> Event:

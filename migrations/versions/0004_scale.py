@@ -1,4 +1,5 @@
-"""scale: clustering's blocking index; SQLite full-text rows found by rowid
+"""scale: clustering's blocking indexes (and mention.weapon_key); SQLite full-text rows
+found by rowid
 
 Revision ID: 0004_scale
 Revises: 0003_confidence
@@ -7,6 +8,8 @@ Create Date: 2026-11-23 09:00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0004_scale"
@@ -58,15 +61,43 @@ SQLITE_DOWN = [
 ]
 
 
+# mention.weapon_key of the mentions already stored: their one weapon, "" for none,
+# "*" for several (app/ingest/store.py, weapon_key).
+WEAPON_KEY = {
+    "sqlite": "CASE json_array_length(weapons) WHEN 0 THEN '' "
+    "WHEN 1 THEN json_extract(weapons, '$[0]') ELSE '*' END",
+    "postgresql": "CASE json_array_length(weapons) WHEN 0 THEN '' "
+    "WHEN 1 THEN weapons->>0 ELSE '*' END",
+}
+
+
 def upgrade() -> None:
-    # A plain CREATE INDEX, no batch copy (SQLite keeps the tables' triggers).
+    dialect = op.get_bind().dialect.name
+    # Plain ADD COLUMN and CREATE INDEX, no batch copy (SQLite keeps the triggers).
+    op.add_column(
+        "mention",
+        sa.Column(
+            "weapon_key",
+            sqlmodel.sql.sqltypes.AutoString(length=80),
+            nullable=False,
+            server_default="",
+        ),
+    )
+    if dialect in WEAPON_KEY:
+        op.execute(f"UPDATE mention SET weapon_key = {WEAPON_KEY[dialect]}")
     op.create_index(
         "ix_mention_blocking",
         "mention",
         ["type", "actor_id", "date_precision", "date"],
         unique=False,
     )
-    if op.get_bind().dialect.name == "sqlite":
+    op.create_index(
+        "ix_mention_weapon_blocking",
+        "mention",
+        ["type", "actor_id", "weapon_key", "date_precision", "date"],
+        unique=False,
+    )
+    if dialect == "sqlite":
         for statement in SQLITE_UP:
             op.execute(statement)
 
@@ -75,4 +106,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_DOWN:
             op.execute(statement)
+    op.drop_index("ix_mention_weapon_blocking", table_name="mention")
     op.drop_index("ix_mention_blocking", table_name="mention")
+    op.drop_column("mention", "weapon_key")

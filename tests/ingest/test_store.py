@@ -3,6 +3,7 @@
 import datetime as dt
 from itertools import permutations
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -174,3 +175,40 @@ def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
         result = store_article(session, *items[1])
     assert (result.new, result.events_created, result.events_merged) == (False, 0, 0)
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (("ATACMS", "Taurus"), ("Taurus",)),  # stored under "*", found by one of its weapons
+        ((), ("Taurus",)),  # stored under "", found by any weapon
+        (("Taurus",), ()),  # a reading without weapons reads every weapon's mentions
+    ],
+)
+def test_candidates_blocked_by_weapon_still_find_every_compatible_mention(
+    engine: Engine, first: tuple[str, ...], second: tuple[str, ...]
+) -> None:
+    for number, weapons in enumerate((first, second)):
+        text = f"Article {number}. {FIRST}"
+        with Session(engine) as session, session.begin():
+            store_article(
+                session,
+                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
+                [told(text, FIRST, "urged", weapons=weapons)],
+            )
+    with Session(engine) as session:
+        assert len(session.exec(select(Event.id)).all()) == 1
+        assert len(session.exec(select(Mention.id)).all()) == 2
+
+
+def test_a_mention_naming_another_weapon_is_another_event(engine: Engine) -> None:
+    for number, weapons in enumerate((("ATACMS",), ("Taurus",))):
+        text = f"Article {number}. {FIRST}"
+        with Session(engine) as session, session.begin():
+            store_article(
+                session,
+                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
+                [told(text, FIRST, "urged", weapons=weapons)],
+            )
+    with Session(engine) as session:
+        assert len(session.exec(select(Event.id)).all()) == 2
