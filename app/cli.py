@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
-from app.db import engine_url, get_engine
+from app.db import engine_url, get_engine, make_engine
 from app.feeds_cli import feeds_cli
 from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
@@ -262,6 +262,40 @@ def db_backup(
         f"backup written to {shown(copy.path)}: {copy.bytes / 1e6:.1f} MB, "
         f"{copy.articles} articles, {copy.events} events, in {copy.seconds:.1f}s "
         f"(quick_check: {shown(copy.check)})",
+        highlight=False,
+    )
+
+
+@db_cli.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="URL of the timeline database to copy from.")],
+    migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+) -> None:
+    """Copy every row of the database at SOURCE into this one (DATABASE_URL, which must
+    hold no article yet), ids as they are: e.g. from SQLite to PostgreSQL. The source
+    is read in one snapshot and may keep serving meanwhile."""
+    from app.copy import CopyError, copy_database
+
+    url = get_settings().database_url
+    with opening_database(source):
+        origin = make_engine(source)
+        origin.connect().close()
+    with opening_database(url):
+        if migrate:
+            upgrade_database(url)
+        try:
+            report = copy_database(
+                origin,
+                get_engine(),
+                on_table=lambda table, rows: out.print(f"{table}: {rows} rows", highlight=False),
+            )
+        except CopyError as error:
+            database_error(url, str(error))
+        finally:
+            origin.dispose()
+    total = sum(report.rows.values())
+    out.print(
+        f"copied {total} rows from {shown(_safe_url(source))} in {report.seconds:.1f}s",
         highlight=False,
     )
 
