@@ -26,13 +26,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -41,7 +37,7 @@ from app.db import make_engine  # noqa: E402
 from app.ingest.runner import ingest_paths  # noqa: E402
 from app.migrate import upgrade_database  # noqa: E402
 from bench.corpus import Corpus  # noqa: E402
-from tests.web.live import serve  # noqa: E402
+from tests.web.live import read_until, serve  # noqa: E402
 
 TIMELINE = [sys.executable, "-c", "from app.cli import main; main()"]
 Snapshot = tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]
@@ -227,29 +223,18 @@ def under_load(folder: Path, ref: Snapshot, work: Path, readers: int) -> bool:
     database = work / "served.sqlite3"
     url = f"sqlite:///{database}"
     upgrade_database(url)
-    statuses: Counter[int] = Counter()
-    latencies: list[float] = []
-    responses: list[dict[str, Any]] = []
     with serve(url) as base:
         ingest = timeline(url, "ingest", "--no-migrate", str(folder), batch=10)
-
-        def read() -> None:
-            with httpx.Client(base_url=base, timeout=60) as client:
-                while ingest.poll() is None:
-                    for path in ("/api/events?limit=500&order=desc", "/", "/state"):
-                        started = time.perf_counter()
-                        response = client.get(path)
-                        latencies.append(time.perf_counter() - started)
-                        statuses[response.status_code] += 1
-                        if path.startswith("/api/") and response.status_code == 200:
-                            responses.append(response.json())
-
-        threads = [threading.Thread(target=read) for _ in range(readers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        replies = read_until(
+            base,
+            ["/api/events?limit=500&order=desc", "/", "/state"],
+            lambda: ingest.poll() is not None,
+            clients=readers,
+        )
         ingest.communicate()
+    statuses = Counter(reply.status for reply in replies)
+    latencies = [reply.seconds for reply in replies]
+    responses = [reply.json for reply in replies if reply.json is not None]
     final = snapshot(database)[0]
     half = 0
     for response in responses:

@@ -113,14 +113,16 @@ def test_confidence_migration_keeps_the_full_text_triggers(sqlite_url: str) -> N
     assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
 
 
-def _full_text_rows(url: str) -> list[tuple[str, str]]:
+def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
     engine = make_engine(url)
     with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT event_id, body FROM event_fts ORDER BY event_id"
-        ).all()
+        rows = [tuple(row) for row in connection.exec_driver_sql(sql)]
     engine.dispose()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return rows
+
+
+def _full_text_rows(url: str) -> list[tuple[Any, ...]]:
+    return _query(url, "SELECT event_id, body FROM event_fts ORDER BY event_id")
 
 
 def _add_events(url: str, ids: list[str]) -> None:
@@ -162,13 +164,9 @@ def test_scale_migration_goes_down_to_the_first_triggers(sqlite_url: str) -> Non
 @pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's full-text index")
 def test_postgresql_gets_a_full_text_index_over_the_events(database_url: str) -> None:
     upgrade_database(database_url)
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        definition = connection.exec_driver_sql(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'event_fts_index'"
-        ).scalar()
-    engine.dispose()
-    assert definition is not None
+    ((definition,),) = _query(
+        database_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'event_fts_index'"
+    )
     assert "USING gin (to_tsvector('timeline_search'::regconfig" in definition
 
 
@@ -238,8 +236,5 @@ def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: st
         )  # fmt: skip
     engine.dispose()
     upgrade_database(database_url)
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        keys = connection.exec_driver_sql("SELECT key, weapon_key FROM mention ORDER BY key").all()
-    engine.dispose()
-    assert [tuple(row) for row in keys] == [("m0", ""), ("m1", "atacms"), ("m2", "*")]
+    keys = _query(database_url, "SELECT key, weapon_key FROM mention ORDER BY key")
+    assert keys == [("m0", ""), ("m1", "atacms"), ("m2", "*")]

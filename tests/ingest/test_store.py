@@ -177,6 +177,18 @@ def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
     assert snapshot(engine) == before
 
 
+def store_the_call_naming(engine: Engine, *weapons_told: tuple[str, ...]) -> None:
+    """The same call told by one article per weapon list, each naming those weapons."""
+    for number, weapons in enumerate(weapons_told):
+        text = f"Article {number}. {FIRST}"
+        with Session(engine) as session, session.begin():
+            store_article(
+                session,
+                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
+                [told(text, FIRST, "urged", weapons=weapons)],
+            )
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -188,27 +200,13 @@ def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
 def test_candidates_blocked_by_weapon_still_find_every_compatible_mention(
     engine: Engine, first: tuple[str, ...], second: tuple[str, ...]
 ) -> None:
-    for number, weapons in enumerate((first, second)):
-        text = f"Article {number}. {FIRST}"
-        with Session(engine) as session, session.begin():
-            store_article(
-                session,
-                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
-                [told(text, FIRST, "urged", weapons=weapons)],
-            )
+    store_the_call_naming(engine, first, second)
     with Session(engine) as session:
         assert len(session.exec(select(Event.id)).all()) == 1
         assert len(session.exec(select(Mention.id)).all()) == 2
 
 
 def test_a_mention_naming_another_weapon_is_another_event(engine: Engine) -> None:
-    for number, weapons in enumerate((("ATACMS",), ("Taurus",))):
-        text = f"Article {number}. {FIRST}"
-        with Session(engine) as session, session.begin():
-            store_article(
-                session,
-                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
-                [told(text, FIRST, "urged", weapons=weapons)],
-            )
+    store_the_call_naming(engine, ("ATACMS",), ("Taurus",))
     with Session(engine) as session:
         assert len(session.exec(select(Event.id)).all()) == 2

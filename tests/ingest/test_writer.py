@@ -161,12 +161,7 @@ def test_a_full_disk_stops_the_run_and_keeps_the_finished_articles(
     engine: Engine, databases: Databases, tmp_path: Path
 ) -> None:
     paths = articles(tmp_path / "articles", 40)
-    reference_url = databases.new("reference")
-    upgrade_database(reference_url)
-    reference = make_engine(reference_url)
-    run(reference, paths)
-    complete = mention_keys(reference)
-    reference.dispose()
+    complete, _ = reference_snapshot(databases, paths)
 
     limit_pages(engine, 40)
     report = run(engine, paths, batch_articles=5)

@@ -2,12 +2,10 @@
 an article (each response is one committed state: an article it shows has all its
 mentions)."""
 
-import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlmodel import Session, select
 
 from app.db import make_engine
@@ -15,9 +13,7 @@ from app.migrate import upgrade_database
 from app.models import Mention
 from bench.corpus import Corpus
 from tests.processes import start_ingest
-from tests.web.live import serve
-
-READERS = 3
+from tests.web.live import read_until, serve
 
 
 def final_spans(url: str) -> dict[str, set[tuple[int, int]]]:
@@ -44,31 +40,17 @@ def test_pages_stay_up_and_whole_while_ingestion_commits(database_url: str, tmp_
     upgrade_database(database_url)
     folder = tmp_path / "articles"
     Corpus(articles=120).write(folder, range(120))
-    statuses: Counter[int] = Counter()
-    responses: list[dict[str, Any]] = []
     with serve(database_url) as base:
         ingest = start_ingest(folder, database_url, batch_articles=2)
-
-        def read() -> None:
-            with httpx.Client(base_url=base, timeout=30) as client:
-                while ingest.poll() is None:
-                    for path in ("/api/events?limit=500", "/", "/state"):
-                        response = client.get(path)
-                        statuses[response.status_code] += 1
-                        if path.startswith("/api/") and response.status_code == 200:
-                            responses.append(response.json())
-
-        readers = [threading.Thread(target=read) for _ in range(READERS)]
-        for reader in readers:
-            reader.start()
-        for reader in readers:
-            reader.join()
+        replies = read_until(
+            base, ["/api/events?limit=500", "/", "/state"], lambda: ingest.poll() is not None
+        )
         _, err = ingest.communicate(timeout=60)
     assert ingest.returncode == 0, err
-    assert set(statuses) == {200}
+    assert {reply.status for reply in replies} == {200}
     final = final_spans(database_url)
     assert len(final) == 120
-    showing = [response for response in responses if response["data"]]
+    showing = [reply.json for reply in replies if reply.json and reply.json["data"]]
     assert len(showing) >= 10
     for response in showing:
         for article, spans in spans_shown(response).items():
