@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-dev system-packages run ingest-seeds serve test lint typecheck evaluate evaluate-corpus bench clean
+.PHONY: setup setup-dev system-packages run ingest-seeds serve test test-postgres lint typecheck evaluate evaluate-corpus bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ system-packages:
 
 test: lint typecheck system-packages
 	$(BIN)/pytest
+
+# The whole suite again against a throwaway PostgreSQL cluster on a Unix socket
+# (installs Debian's postgresql when missing, as above; started and removed here).
+test-postgres: setup-dev system-packages
+	sh scripts/test-postgres.sh
 
 evaluate: setup
 	$(BIN)/timeline evaluate seeds/gold.yaml

@@ -1,10 +1,11 @@
 """The `timeline` command: ingest articles, migrate the database, evaluate, serve."""
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from alembic.util import CommandError
@@ -16,11 +17,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
-from app.db import get_engine, make_engine
+from app.db import engine_url, get_engine, make_engine
 from app.feeds_cli import feeds_cli
 from app.ingest.fetch import HttpPolicy, fetch_urls
 from app.ingest.runner import FileOutcome, IngestReport, check_writable, ingest_paths
 from app.ingest.urls import looks_like_url
+from app.ingest.writer import StorageFull
 from app.migrate import downgrade_database, upgrade_database
 from app.review_cli import export_gold, token_cli, user_cli
 
@@ -52,16 +54,27 @@ def shown(text: object) -> str:
 
 @contextmanager
 def opening_database(url: str) -> Iterator[None]:
-    """A database that cannot be opened, migrated or written is one line on stderr and
-    exit code 2, never a traceback."""
+    """A database that cannot be opened, migrated or written (a full disk included) is
+    one line on stderr and exit code 2, never a traceback."""
     try:
         yield
-    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
-        err.print(f"error: cannot use the database {shown(_safe_url(url))}: {shown(_why(error))}")
-        raise typer.Exit(2) from None
+    except (SQLAlchemyError, CommandError, OSError, ImportError, StorageFull) as error:
+        reason = _why(error)
+        if reason == "unable to open database file":
+            reason += _what_is_in_the_way(url)
+        database_error(url, reason)
+
+
+def database_error(url: str, reason: str) -> NoReturn:
+    err.print(f"error: cannot use the database {shown(_safe_url(url))}: {shown(reason)}")
+    raise typer.Exit(2) from None
 
 
 def _why(error: Exception) -> str:
+    if isinstance(error, StorageFull):
+        return f"the disk holding it is full ({error})"
+    if isinstance(error, OSError) and error.filename is None:
+        return error.strerror or str(error)
     if isinstance(error, OSError):  # creating the database's folder
         return f"cannot create the folder {error.filename}: {error.strerror}"
     if isinstance(error, ImportError):
@@ -69,6 +82,22 @@ def _why(error: Exception) -> str:
     if isinstance(error, StatementError):  # its str() carries the SQL text
         return str(error.orig)
     return str(error).splitlines()[0]
+
+
+def _what_is_in_the_way(url: str) -> str:
+    """SQLite says only "unable to open database file": say what stops it."""
+    try:
+        parsed = engine_url(url)
+    except ArgumentError:
+        return ""
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or "uri" in parsed.query:
+        return ""
+    path = Path(parsed.database)
+    if path.is_dir():
+        return ": the path is a folder"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f": its folder {path.parent} is not writable"
+    return ""
 
 
 def _safe_url(url: str) -> str:
@@ -158,6 +187,13 @@ def ingest(
     finally:
         progress.stop()
     _print_summary(report)
+    if report.disk_full is not None:
+        database_error(
+            settings.database_url,
+            f"{_why(StorageFull(report.disk_full))}: the run stopped; the "
+            f"{report.count('new')} article(s) it stored are kept; free some space and run "
+            "the same command again for the rest",
+        )
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -173,6 +209,8 @@ def _print_summary(report: IngestReport) -> None:
     table.add_row("articles failed", str(report.count("failed")))
     table.add_row("events created", str(report.events_created))
     table.add_row("events merged", str(report.events_merged))
+    if report.disk_full is not None:
+        table.add_row("files not read (the run stopped)", str(len(report.not_read)))
     out.print(table)
     failures = [o for o in report.outcomes if o.status == "failed"]
     if failures or report.path_errors:
@@ -201,11 +239,78 @@ def db_downgrade(revision: str = "base") -> None:
     out.print(f"database at {shown(revision)}")
 
 
+@db_cli.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="The file to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the SQLite database to PATH with SQLite's online backup API: a consistent
+    snapshot, safe while the site serves and ingestion writes. (PostgreSQL: pg_dump.)"""
+    from app.backup import BackupError, backup_sqlite
+
+    url = get_settings().database_url
+    with opening_database(url):
+        backend = engine_url(url).get_backend_name()
+        if backend != "sqlite":
+            database_error(
+                url,
+                f"timeline db backup copies SQLite databases; back up {backend} with its own "
+                "tools (pg_dump: README, Backups)",
+            )
+        try:
+            copy = backup_sqlite(get_engine(), path, overwrite=force)
+        except BackupError as error:
+            err.print(f"error: cannot write the backup {shown(path)}: {shown(error)}")
+            raise typer.Exit(2) from None
+    out.print(
+        f"backup written to {shown(copy.path)}: {copy.bytes / 1e6:.1f} MB, "
+        f"{copy.articles} articles, {copy.events} events, in {copy.seconds:.1f}s "
+        f"(quick_check: {shown(copy.check)})",
+        highlight=False,
+    )
+
+
+@db_cli.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="URL of the timeline database to copy from.")],
+    migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
+) -> None:
+    """Copy every row of the database at SOURCE into this one (DATABASE_URL, which must
+    hold no article yet), ids as they are: e.g. from SQLite to PostgreSQL. The source
+    is read in one snapshot and may keep serving meanwhile."""
+    from app.copy import CopyError, copy_database
+
+    url = get_settings().database_url
+    with opening_database(source):
+        origin = make_engine(source)
+        origin.connect().close()
+    with opening_database(url):
+        if migrate:
+            upgrade_database(url)
+        try:
+            report = copy_database(
+                origin,
+                get_engine(),
+                on_table=lambda table, rows: out.print(f"{table}: {rows} rows", highlight=False),
+            )
+        except CopyError as error:
+            database_error(url, str(error))
+        finally:
+            origin.dispose()
+    total = sum(report.rows.values())
+    out.print(
+        f"copied {total} rows from {shown(_safe_url(source))} in {report.seconds:.1f}s",
+        highlight=False,
+    )
+
+
 @cli.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web worker processes (each with its own caches).")
+    ] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,

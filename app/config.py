@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""
+    # Ingestion commits a batch every so many articles or seconds, whichever comes first
+    # (a run killed at any moment loses at most one batch: the next run stores it).
+    ingest_batch_articles: int = Field(default=50, ge=1)
+    ingest_batch_seconds: float = Field(default=1.0, ge=0)
 
     @field_validator("base_url")
     @classmethod

@@ -48,8 +48,18 @@ def _read_only_connector(path: Path) -> Callable[[], sqlite3.Connection]:
     return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
-def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+def engine_url(url: str) -> URL:
+    """The URL as SQLAlchemy should read it: `postgresql://` and `postgres://` mean
+    psycopg 3, the driver installed with the project (SQLAlchemy's default for them is
+    psycopg2)."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    parsed = engine_url(url)
     connect_args: dict[str, Any] = {}
     options: dict[str, Any] = {}
     path = sqlite_file(parsed)
@@ -63,6 +73,10 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
     elif path is not None and "uri" not in parsed.query:
         # Not for a "file:…?uri=true" name: its folder is not a prefix of the name.
         path.parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite":
+        # A server restarted or a connection dropped by the network is noticed when a
+        # connection leaves the pool, not by the request that uses it.
+        options["pool_pre_ping"] = True
     engine = create_engine(parsed, echo=echo, connect_args=connect_args, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -82,10 +96,28 @@ def get_read_only_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo, read_only=True)
 
 
+class SnapshotSession(Session):
+    """A session that only reads, and whose reads all see one committed state of the
+    database: a page's queries never mix the states before and after a batch that
+    ingestion commits meanwhile (which could show half of an article's mentions)."""
+
+
+@event.listens_for(SnapshotSession, "after_begin")
+def _read_one_snapshot(_session: Session, _transaction: Any, connection: Any) -> None:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        # pysqlite opens no transaction for SELECTs, so each would see the latest commit;
+        # inside BEGIN they share the snapshot of the first (WAL: writers go on).
+        connection.exec_driver_sql("BEGIN")
+    elif dialect == "postgresql":
+        # READ COMMITTED takes a snapshot per statement; REPEATABLE READ one per transaction.
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
 async def get_session() -> AsyncIterator[Session]:
     # async, though the session is sync: creating it does no I/O, and a sync
     # dependency would cost every request a hop through the thread pool.
-    with Session(get_read_only_engine()) as session:
+    with SnapshotSession(get_read_only_engine()) as session:
         yield session
 
 

@@ -59,13 +59,17 @@ def poll(
 ) -> None:
     """Fetch every feed, then the pages of entries not seen before, and ingest them.
     Exit code 1 when any feed or entry failed."""
+    from app.cli import opening_database  # app.cli imports this module
+
     settings = get_settings()
     path = feeds or settings.feeds_file
     if every is None:
         configs = _load_or_exit(path)
-        if migrate:
-            upgrade_database(settings.database_url)
-        report = _poll_once(configs, allow_private=allow_private, workers=workers)
+        # A database that cannot be migrated or written (its disk full) is one line.
+        with opening_database(settings.database_url):
+            if migrate:
+                upgrade_database(settings.database_url)
+            report = _poll_once(configs, allow_private=allow_private, workers=workers)
         raise typer.Exit(0 if report.ok else 1)
     try:
         interval = parse_interval(every)
@@ -73,7 +77,8 @@ def poll(
         raise typer.BadParameter(str(error), param_hint="--every") from None
     _load_or_exit(path)  # a broken file stops us at once, not after the first sleep
     if migrate:
-        upgrade_database(settings.database_url)
+        with opening_database(settings.database_url):
+            upgrade_database(settings.database_url)
 
     def scheduled() -> None:
         try:

@@ -110,6 +110,17 @@ class Mention(SQLModel, table=True):
             "article_id", "start", "end", "type", "actor_id", name="uq_mention_reading"
         ),
         Index("ix_mention_event_article", "event_id", "article_id"),
+        # Clustering's candidate blocking (app/ingest/store.py): index ranges per type,
+        # actor, date precision and date, and per weapon when the new mention names one.
+        Index("ix_mention_blocking", "type", "actor_id", "date_precision", "date"),
+        Index(
+            "ix_mention_weapon_blocking",
+            "type",
+            "actor_id",
+            "weapon_key",
+            "date_precision",
+            "date",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +133,9 @@ class Mention(SQLModel, table=True):
     actor_id: str = Field(foreign_key="actor.id", max_length=80)
     weapons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     places: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The weapon the mention names when it names exactly one; "" for none, "*" for
+    # several: what clustering's candidate blocking reads (app/ingest/store.py).
+    weapon_key: str = Field(default="", max_length=80)
     date: dt.date | None = None
     date_precision: str | None = Field(default=None, max_length=5)
     date_basis: str = Field(default="published", max_length=10)

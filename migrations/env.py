@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -16,14 +17,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = SQLModel.metadata
 
-# Tables that live outside the models (SQLite full-text index and its shadow tables).
+# Objects that live outside the models: the full-text index (SQLite: its table, shadow
+# tables and rowid map; PostgreSQL: its expression index).
 FTS_PREFIX = "event_fts"
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
+    return not (type_ in ("table", "index") and name is not None and name.startswith(FTS_PREFIX))
 
 
 def database_url() -> str:
@@ -59,14 +61,26 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Any) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite commits each DDL statement on its own: an explicit BEGIN makes the
+        # whole upgrade one transaction, so a run killed or failing mid-migration leaves
+        # the schema as it was. IMMEDIATE takes the write lock: two processes that
+        # migrate at once take turns.
+        event.listen(connection, "begin", _begin_immediate)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,
         include_object=include_object,
+        transactional_ddl=True if sqlite else None,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 if context.is_offline_mode():

@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated temp-file SQLite database per test."""
+"""Shared fixtures: a migrated database per test (a temporary SQLite file, or a
+PostgreSQL database under `make test-postgres`)."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from app.config import get_settings
 from app.db import get_engine, get_read_only_engine, make_engine
 from app.migrate import upgrade_database
 from app.web import cache
+from tests.databases import Databases
 from tests.local_server import LocalServer, serve
 
 # The review desk's fixtures (editors, tokens, signed-in clients), for the web tests.
@@ -32,8 +34,23 @@ def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+def databases(tmp_path: Path) -> Iterator[Databases]:
+    """Empty databases on the backend under test (SQLite, or TEST_DATABASE_URL's)."""
+    made = Databases(tmp_path)
+    yield made
+    if made.created:
+        made.drop_all()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    return databases.new()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file, whatever the backend under test (for SQLite's own behaviour)."""
+    return f"sqlite:///{tmp_path / 'sqlite.sqlite3'}"
 
 
 @pytest.fixture

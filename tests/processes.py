@@ -50,3 +50,22 @@ def is_running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has exited; only its entry waits to be reaped
+
+
+def start_ingest(
+    folder: Path, database_url: str, *, batch_articles: int = 4, workers: int = 1
+) -> subprocess.Popen[str]:
+    """`timeline ingest FOLDER` in a process of its own, committing every few articles."""
+    timeline = [sys.executable, "-c", "from app.cli import main; main()"]
+    return subprocess.Popen(
+        [*timeline, "ingest", "--no-migrate", "--workers", str(workers), str(folder)],
+        cwd=REPO_ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "INGEST_BATCH_ARTICLES": str(batch_articles),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -1,5 +1,9 @@
 """The `timeline` command end to end on a temporary database."""
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,8 +14,9 @@ from typer.testing import CliRunner, Result
 from app.cli import cli
 from app.config import get_settings
 from app.db import get_engine, make_engine
+from app.migrate import upgrade_database
 from app.models import Article, Event, Mention
-from tests.conftest import SEEDS_DIR
+from tests.conftest import REPO_ROOT, SEEDS_DIR
 
 runner = CliRunner()
 
@@ -166,33 +171,127 @@ def test_database_path_that_is_a_folder_is_one_line_error(
     use_database_url(url)
     assert_one_line_error(
         runner.invoke(cli, ["ingest", str(SEEDS_DIR)]),
-        f"error: cannot use the database {url}: unable to open database file",
+        f"error: cannot use the database {url}: unable to open database file: the path is a folder",
     )
 
 
 def test_read_only_database_is_one_line_error_before_any_file_is_read(
-    cli_database: str, use_database_url: Callable[[str], None]
+    sqlite_url: str, use_database_url: Callable[[str], None]
 ) -> None:
     """mode=ro is what SQLite does with a file it may not write (chmod 444 for a user;
     root writes any file, so a test run as root could not use chmod)."""
+    use_database_url(sqlite_url)
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    path = cli_database.removeprefix("sqlite:///")
+    path = sqlite_url.removeprefix("sqlite:///")
     url = f"sqlite:///file:{path}?mode=ro&uri=true"
     use_database_url(url)
     assert_one_line_error(
         runner.invoke(cli, ["ingest", str(SEEDS_DIR)]),
         f"error: cannot use the database {url}: attempt to write a readonly database",
     )
-    assert counts(cli_database) == (0, 0, 0)
+    assert counts(sqlite_url) == (0, 0, 0)
 
 
 def test_database_without_its_driver_is_one_line_error(
     use_database_url: Callable[[str], None],
 ) -> None:
-    url = "postgresql+psycopg://timeline:secret@127.0.0.1:1/timeline"
+    url = "mysql+pymysql://timeline:secret@127.0.0.1:1/timeline"
     use_database_url(url)
     assert_one_line_error(
         runner.invoke(cli, ["db", "upgrade"]),
-        "error: cannot use the database postgresql+psycopg://timeline:***@127.0.0.1:1/timeline: "
-        "its driver is not installed (No module named 'psycopg')",
+        "error: cannot use the database mysql+pymysql://timeline:***@127.0.0.1:1/timeline: "
+        "its driver is not installed (No module named 'pymysql')",
+    )
+
+
+def _can_mount() -> bool:
+    """Read-only mounts need a mount namespace of our own: root with `unshare`."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
+
+
+needs_mounts = pytest.mark.skipif(not _can_mount(), reason="needs root and unshare -m")
+TIMELINE = f"{sys.executable} -c 'from app.cli import main; main()'"
+
+
+def run_with_read_only(
+    folder: Path, command: str, url: str, *, bind: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`timeline COMMAND` with `folder` read-only (a read-only file system, which stops
+    root as it stops anyone): an empty tmpfs over it, or itself bound read-only."""
+    mount = (
+        f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder}"
+        if bind
+        else f"mount -t tmpfs -o ro,size=1m tmpfs {folder}"
+    )
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"{mount} && exec {TIMELINE} {command}"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def assert_one_line(done: subprocess.CompletedProcess[str], line: str) -> None:
+    assert (done.returncode, done.stderr, done.stdout) == (2, line + "\n", "")
+
+
+@needs_mounts
+def test_database_in_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    url = f"sqlite:///{folder}/timeline.sqlite3"
+    assert_one_line(
+        run_with_read_only(folder, f"ingest {SEEDS_DIR}", url),
+        f"error: cannot use the database {url}: unable to open database file: "
+        f"its folder {folder} is not writable",
+    )
+
+
+@needs_mounts
+def test_database_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    url = f"sqlite:///{folder}/missing/timeline.sqlite3"
+    assert_one_line(
+        run_with_read_only(folder, "db upgrade", url),
+        f"error: cannot use the database {url}: cannot create the folder {folder}/missing: "
+        "Read-only file system",
+    )
+
+
+@needs_mounts
+def test_database_on_a_read_only_file_system_reads_but_refuses_to_ingest(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    url = f"sqlite:///{folder}/timeline.sqlite3"
+    subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", "ingest", str(SEEDS_DIR)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        check=True,
+    )
+    assert_one_line(
+        run_with_read_only(folder, f"ingest {SEEDS_DIR}", url, bind=True),
+        f"error: cannot use the database {url}: attempt to write a readonly database",
+    )
+    upgrade = run_with_read_only(folder, "db upgrade", url, bind=True)
+    assert (upgrade.returncode, upgrade.stdout) == (0, "database at head\n")
+    assert counts(url)[0] == 5
+
+
+@needs_mounts
+def test_backup_into_a_folder_that_cannot_be_written_is_one_line(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    upgrade_database(sqlite_url)
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    assert_one_line(
+        run_with_read_only(folder, f"db backup {folder}/copy.sqlite3", sqlite_url),
+        f"error: cannot write the backup {folder}/copy.sqlite3: its folder {folder} is not "
+        "writable",
     )

@@ -1,14 +1,19 @@
 """The migrated schema equals the models, and migrations go down and up cleanly."""
 
+import datetime as dt
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
 from app.db import make_engine
 from app.migrate import downgrade_database, upgrade_database
+from tests.databases import backend
 
 MODEL_TABLES = {
     "actor",
@@ -47,7 +52,7 @@ def _pending_diff(url: str) -> list[object]:
             connection,
             opts={
                 "include_object": lambda obj, name, type_, *_: (
-                    not (type_ == "table" and name.startswith("event_fts"))
+                    not (type_ in ("table", "index") and name.startswith("event_fts"))
                 )
             },
         )
@@ -66,7 +71,12 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_empty_database_has_no_pending_difference(database_url: str) -> None:
     upgrade_database(database_url)
     assert _pending_diff(database_url) == []
-    assert MODEL_TABLES | {"alembic_version", "event_fts"} <= _tables(database_url)
+    assert MODEL_TABLES | {"alembic_version"} <= _tables(database_url)
+
+
+def test_sqlite_gets_its_full_text_table(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    assert {"event_fts", "event_fts_rowid"} <= _tables(sqlite_url)
 
 
 def test_downgrade_to_base_then_upgrade_again(database_url: str) -> None:
@@ -77,9 +87,9 @@ def test_downgrade_to_base_then_upgrade_again(database_url: str) -> None:
     assert _pending_diff(database_url) == []
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    engine = make_engine(sqlite_url)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -96,37 +106,163 @@ def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> 
     assert _pending_diff(database_url) == []
 
 
-def _triggers(url: str, table: str) -> set[str]:
+def _event_triggers(url: str) -> set[str]:
     engine = make_engine(url)
     with engine.connect() as connection:
         triggers = {
             row[0]
             for row in connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                (table,),
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
             )
         }
     engine.dispose()
     return triggers
 
 
-def test_confidence_migration_keeps_the_full_text_triggers(database_url: str) -> None:
+def test_confidence_migration_keeps_the_full_text_triggers(sqlite_url: str) -> None:
     """0003 adds and drops columns of the event table without a batch copy, which
     would drop its full-text triggers."""
-    upgrade_database(database_url)
-    downgrade_database(database_url, "0002_feeds")
-    upgrade_database(database_url)
-    assert len(_triggers(database_url, "event")) == 3
+    upgrade_database(sqlite_url)
+    downgrade_database(sqlite_url, "0002_feeds")
+    upgrade_database(sqlite_url)
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
 
 
-def test_review_migration_keeps_the_full_text_triggers(database_url: str) -> None:
+def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.exec_driver_sql(sql)]
+    engine.dispose()
+    return rows
+
+
+def _full_text_rows(url: str) -> list[tuple[Any, ...]]:
+    return _query(url, "SELECT event_id, body FROM event_fts ORDER BY event_id")
+
+
+def _add_events(url: str, ids: list[str]) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO actor (id, name) VALUES ('nato', 'NATO')")
+        for event_id in ids:
+            connection.exec_driver_sql(
+                "INSERT INTO event (id, type, actor_id, date_basis, summary, search_text,"
+                " created_at, updated_at) VALUES (?, 'request', 'nato', 'undated', '', ?,"
+                " '2024-01-01', '2024-01-01')",
+                (event_id, f"text of {event_id}"),
+            )
+    engine.dispose()
+
+
+def test_scale_migration_keeps_the_full_text_rows_of_existing_events(sqlite_url: str) -> None:
+    """0005 rebuilds the full-text index under rowids it can find events by."""
+    upgrade_database(sqlite_url, "0004_review")
+    _add_events(sqlite_url, ["e1", "e2"])
+    upgrade_database(sqlite_url)
+    assert _full_text_rows(sqlite_url) == [("e1", "text of e1"), ("e2", "text of e2")]
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE event SET search_text = 'new words' WHERE id = 'e1'")
+        connection.exec_driver_sql("DELETE FROM event WHERE id = 'e2'")
+    engine.dispose()
+    assert _full_text_rows(sqlite_url) == [("e1", "new words")]
+
+
+def test_scale_migration_goes_down_to_the_first_triggers(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    downgrade_database(sqlite_url, "0004_review")
+    assert "event_fts_rowid" not in _tables(sqlite_url)
+    _add_events(sqlite_url, ["e3"])
+    assert _full_text_rows(sqlite_url) == [("e3", "text of e3")]
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's full-text index")
+def test_postgresql_gets_a_full_text_index_over_the_events(database_url: str) -> None:
     upgrade_database(database_url)
-    downgrade_database(database_url, "0003_confidence")
-    assert _triggers(database_url, "event") == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
-    assert REVIEW_TABLES & _tables(database_url) == set()
+    ((definition,),) = _query(
+        database_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'event_fts_index'"
+    )
+    assert "USING gin (to_tsvector('timeline_search'::regconfig" in definition
+
+
+def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(sqlite_url: str) -> None:
+    """SQLite runs the upgrade in one transaction: 0005 creates its index, then fails
+    on a table that is in its way; the index goes with the failure."""
+    upgrade_database(sqlite_url, "0004_review")
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE event_fts_rowid (in_the_way INTEGER)")
+    engine.dispose()
+    with pytest.raises(OperationalError, match="table event_fts_rowid already exists"):
+        upgrade_database(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        indexes = {index["name"] for index in inspect(connection).get_indexes("mention")}
+    engine.dispose()
+    assert version == "0004_review"
+    assert "ix_mention_blocking" not in indexes
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+
+
+def _row_table(table_name: str, /, **types: Any) -> Any:
+    """A table as of an older revision: just the columns a test writes."""
+    return sa.table(table_name, *(sa.column(column, type_) for column, type_ in types.items()))
+
+
+def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: str) -> None:
+    upgrade_database(database_url, "0004_review")
+    engine = make_engine(database_url)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    text, json = sa.String(), sa.JSON()
+    with engine.begin() as connection:
+        connection.execute(
+            _row_table("actor", id=text, name=text).insert(), [{"id": "nato", "name": "NATO"}]
+        )
+        connection.execute(
+            _row_table(
+                "article", id=text, content_hash=text, source=text, text=text,
+                word_count=sa.Integer(), ingested_at=sa.DateTime(),
+            ).insert(),
+            [{"id": "a1", "content_hash": "h1", "source": "a.md", "text": "Texte.", "word_count": 1, "ingested_at": now}],
+        )  # fmt: skip
+        connection.execute(
+            _row_table(
+                "event", id=text, type=text, actor_id=text, date_basis=text, summary=text,
+                search_text=text, created_at=sa.DateTime(), updated_at=sa.DateTime(),
+            ).insert(),
+            [{"id": "e1", "type": "request", "actor_id": "nato", "date_basis": "undated", "summary": "", "search_text": "", "created_at": now, "updated_at": now}],
+        )  # fmt: skip
+        mention = _row_table(
+            "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
+            weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
+            end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
+            trigger_end=sa.Integer(), negated=sa.Boolean(),
+        )  # fmt: skip
+        connection.execute(
+            mention.insert(),
+            [
+                {"key": f"m{n}", "event_id": "e1", "article_id": "a1", "type": "request",
+                 "actor_id": "nato", "weapons": weapons, "places": [], "date_basis": "undated",
+                 "quote": "Texte.", "start": n, "end": n + 1, "trigger": "T",
+                 "trigger_start": n, "trigger_end": n + 1, "negated": False}
+                for n, weapons in enumerate([[], ["atacms"], ["atacms", "taurus"]])
+            ],
+        )  # fmt: skip
+    engine.dispose()
     upgrade_database(database_url)
-    assert _triggers(database_url, "event") == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
-    assert _pending_diff(database_url) == []
+    keys = _query(database_url, "SELECT key, weapon_key FROM mention ORDER BY key")
+    assert keys == [("m0", ""), ("m1", "atacms"), ("m2", "*")]
+
+
+def test_review_migration_keeps_the_full_text_triggers(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    downgrade_database(sqlite_url, "0003_confidence")
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert REVIEW_TABLES & _tables(sqlite_url) == set()
+    upgrade_database(sqlite_url)
+    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert _pending_diff(sqlite_url) == []
 
 
 def test_review_migration_marks_existing_events_unreviewed(database_url: str) -> None:

@@ -11,6 +11,7 @@ from app.ingest.runner import ingest_paths
 from app.migrate import upgrade_database
 from app.models import Article, Event, Mention
 from tests.conftest import SEEDS_DIR
+from tests.databases import Databases
 
 
 def event_snapshot(engine: Engine) -> list[tuple[str, str, str, str | None, int]]:
@@ -44,10 +45,10 @@ def test_every_mention_quotes_its_article_exactly(engine: Engine) -> None:
             assert article.text[mention.trigger_start : mention.trigger_end] == mention.trigger
 
 
-def test_workers_build_the_same_events_as_one_process(tmp_path: Path) -> None:
+def test_workers_build_the_same_events_as_one_process(databases: Databases) -> None:
     snapshots = []
     for workers in (1, 2):
-        url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
+        url = databases.new(f"w{workers}")
         upgrade_database(url)
         engine = make_engine(url)
         report = ingest_paths([SEEDS_DIR], engine, workers=workers)

@@ -28,6 +28,16 @@ from app.models import DATE_PRECISIONS
 SPEECH_ACTS = frozenset({"warning", "request"})
 PRECISION_RANK = {precision: rank for rank, precision in enumerate(DATE_PRECISIONS)}
 
+# How far a dated mention's window reaches from its date, at most, per precision (a
+# day +/- 3 days or the week before publication; its month; its year). A mention whose
+# window meets [lo, hi] therefore has its date in [lo - reach, hi + reach]: storage
+# finds the candidates of a new mention by one index range per precision.
+REACH = {
+    "day": dt.timedelta(days=7),
+    "month": dt.timedelta(days=31),
+    "year": dt.timedelta(days=366),
+}
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -43,6 +53,20 @@ class Reading:
 
 def date_window(reading: Reading) -> tuple[dt.date, dt.date] | None:
     return window(reading.date, reading.date_precision, reading.date_basis)
+
+
+def date_ranges(reading: Reading) -> dict[str, tuple[dt.date, dt.date]]:
+    """Per precision, the dates a mention of that precision must have to be compatible
+    with `reading` by date (undated mentions always are). An undated reading is
+    compatible with every date."""
+    span = date_window(reading)
+    if span is None:
+        return {precision: (dt.date.min, dt.date.max) for precision in REACH}
+    lo, hi = span
+    return {
+        precision: (max(dt.date.min + reach, lo) - reach, min(dt.date.max - reach, hi) + reach)
+        for precision, reach in REACH.items()
+    }
 
 
 def _sets_compatible(a: frozenset[str], b: frozenset[str]) -> bool:

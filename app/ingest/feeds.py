@@ -28,6 +28,7 @@ from sqlmodel import Session, col, func, select
 from app.ingest.fetch import FetchedPage, Fetcher, FetchError, HttpPolicy, fetch_page
 from app.ingest.runner import FileOutcome, IngestReport, ingest_paths
 from app.ingest.urls import BadURL, canonical_url, check_fetchable
+from app.ingest.writer import StorageFull
 from app.models import Feed, FeedEntry, utcnow
 
 MAX_ENTRY_ATTEMPTS = 3
@@ -173,6 +174,8 @@ def poll_feeds(
         on_file_done=on_file_done,
         sources=pages,
     )
+    if report.disk_full is not None:  # nothing more can be written, feed state neither
+        raise StorageFull(report.disk_full)
     by_source = {outcome.path: outcome for outcome in report.outcomes}
     for poll in polls:
         poll.ingest.outcomes = [by_source[page.url] for page in poll.pages]

@@ -22,12 +22,14 @@ from app.extract.types import ArticleInput, ExtractedEvent
 from app.ingest.normalize import analysis_view
 from app.ingest.reader import SUPPORTED_LANGUAGES
 from app.ingest.store import (
+    MentionRow,
     attach_new,
     mention_for,
     refresh_event,
     rename_event,
     update_mention,
 )
+from app.ingest.writer import write_transaction
 from app.models import Article, Event, EventAlias, Mention, RetiredEvent
 from app.review import durable
 
@@ -80,10 +82,10 @@ def reextract_article(
     """Replace the article's readings by `events` (the caller commits or rolls back)."""
     change = ArticleChange(article.id)
     old = {m.key: m for m in session.exec(select(Mention).where(Mention.article_id == article.id))}
-    new: dict[str, Mention] = {}
+    new: dict[str, MentionRow] = {}
     for extracted in events:
-        mention = mention_for(session, article, extracted)
-        new.setdefault(mention.key, mention)  # the same reading told twice is one
+        reading = mention_for(session, article, extracted)
+        new.setdefault(reading.key, reading)  # the same reading told twice is one
     touched: set[str] = set()
     # A reading a person decided about stays, even when the extractor no longer reads it.
     vouched = durable.decided_keys(session, old.keys() - new.keys())
@@ -148,7 +150,7 @@ def reextract_all(
 
 def _reextract_one(engine: Engine, article_id: str, time_budget: float | None) -> ArticleChange:
     try:
-        with Session(engine) as session, session.begin():
+        with write_transaction(engine) as session:  # one writer at a time, as ingestion
             article = session.get(Article, article_id)
             if article is None:  # removed meanwhile
                 return ArticleChange(article_id)

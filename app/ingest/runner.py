@@ -10,8 +10,8 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -20,9 +20,10 @@ from typing import Protocol
 
 from sqlalchemy import delete, false
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
+from app.config import get_settings
 from app.extract import ExtractedEvent, extract_events
 from app.ingest.collect import collect_files
 from app.ingest.reader import (
@@ -32,7 +33,7 @@ from app.ingest.reader import (
     clip,
     read_article,
 )
-from app.ingest.store import StoreResult, store_article
+from app.ingest.writer import DatabaseBusy, StorageFull, Stored, write_batch
 from app.models import Article
 
 
@@ -59,6 +60,10 @@ class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     path_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     path_warnings: list[tuple[str, str]] = field(default_factory=list)  # e.g. links skipped
+    # The database's error when its disk filled up: the run stopped there.
+    disk_full: str | None = None
+    not_read: list[str] = field(default_factory=list)  # files and pages it did not reach
+    store_seconds: float = 0.0  # time the writer spent storing and committing
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -77,7 +82,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.path_errors and self.count("failed") == 0
+        return not self.path_errors and self.count("failed") == 0 and self.disk_full is None
 
 
 @dataclass
@@ -152,24 +157,28 @@ def prepare_all(
     workers: int,
     *,
     prepare_file: Callable[[Path | Source], Prepared] = prepare,
-) -> Iterator[Prepared]:
-    """Each file or source prepared, in this process or in `workers` worker processes."""
+    ahead: int = 0,
+) -> Generator[Prepared, None, None]:
+    """Each file or source prepared, in this process or in `workers` worker processes
+    (with up to 2 * workers + `ahead` files in flight)."""
     if workers <= 1 or len(files) <= 1:
         for path in files:
             yield prepare_file(path)
         return
-    yield from _prepare_in_workers(files, workers, prepare_file)
+    yield from _prepare_in_workers(files, workers, prepare_file, 2 * workers + ahead)
 
 
 def _prepare_in_workers(
     files: Sequence[Path | Source],
     workers: int,
     prepare_file: Callable[[Path | Source], Prepared],
-) -> Iterator[Prepared]:
-    """Files go to the pool a few at a time (memory stays flat) and come back in order.
-    A worker that dies breaks the whole pool without saying which file killed it: the
-    unfinished files are retried one at a time in a new pool, and a file fails only
-    when a worker dies while it is the only file in flight."""
+    in_flight_limit: int,
+) -> Generator[Prepared, None, None]:
+    """Files go to the pool a batch at a time (memory stays flat) and come back in
+    order; enough are in flight that the workers keep extracting while the writer
+    stores a batch. A worker that dies breaks the whole pool without saying which file
+    killed it: the unfinished files are retried one at a time in a new pool, and a file
+    fails only when a worker dies while it is the only file in flight."""
     queue = deque(files)
     suspects: deque[Path | Source] = deque()
     while queue or suspects:
@@ -182,7 +191,7 @@ def _prepare_in_workers(
                     alone = suspects.popleft()
                     in_flight.append((alone, pool.submit(prepare_file, alone)))
                 elif not suspects and alone is None:
-                    while queue and len(in_flight) < 2 * workers:
+                    while queue and len(in_flight) < in_flight_limit:
                         path = queue.popleft()
                         in_flight.append((path, pool.submit(prepare_file, path)))
                 path, future = in_flight[0]
@@ -271,8 +280,15 @@ def ingest_paths(
     on_file_done: Callable[[FileOutcome], None] | None = None,
     on_files_collected: Callable[[list[Path]], None] | None = None,
     sources: Sequence[Source] = (),
+    batch_articles: int | None = None,
+    batch_seconds: float | None = None,
 ) -> IngestReport:
-    """Ingest the files under `paths`, then `sources` (fetched pages)."""
+    """Ingest the files under `paths`, then `sources` (fetched pages): prepared in this
+    process or in `workers` worker processes, stored by this process in batches of
+    `batch_articles` articles or `batch_seconds` seconds (default: the settings)."""
+    settings = get_settings()
+    batch_articles = batch_articles or settings.ingest_batch_articles
+    batch_seconds = settings.ingest_batch_seconds if batch_seconds is None else batch_seconds
     report = IngestReport()
     collected = collect_files(paths, follow_symlinks=follow_symlinks)
     files = collected.files
@@ -283,49 +299,94 @@ def ingest_paths(
         known = frozenset(session.exec(select(Article.content_hash)))
     configure_run(known, max_file_bytes, today)
     items: list[Path | Source] = [*files, *sources]
-    for prepared in prepare_all(items, max(1, min(workers, os.cpu_count() or 1))):
-        outcome = _store(engine, prepared)
-        report.outcomes.append(outcome)
+
+    def done(outcomes: list[FileOutcome]) -> None:
+        report.outcomes += outcomes
         if on_file_done is not None:
-            on_file_done(outcome)
+            for outcome in outcomes:
+                on_file_done(outcome)
+
+    workers = max(1, min(workers, os.cpu_count() or 1))
+    prepared_items = prepare_all(items, workers, ahead=batch_articles)
+    batch: list[Prepared] = []
+    batch_started = 0.0
+    try:
+        for prepared in prepared_items:
+            if not batch:
+                batch_started = time.monotonic()
+            batch.append(prepared)
+            if len(batch) >= batch_articles or time.monotonic() - batch_started >= batch_seconds:
+                done(_commit(engine, batch, report))
+                batch = []
+        done(_commit(engine, batch, report))
+    except StorageFull as error:
+        report.disk_full = str(error)
+        done([_failed(p, f"not stored: the database's disk is full ({error})") for p in batch])
+        finished = Counter(outcome.path for outcome in report.outcomes)
+        report.not_read = [str(item) for item in items if not _take(finished, str(item))]
+    finally:
+        prepared_items.close()  # stops the workers of a run that stopped early
     return report
 
 
-def _store(engine: Engine, prepared: Prepared) -> FileOutcome:
-    article = prepared.article
-    warnings = article.warnings if article else []
-    if prepared.error is not None or article is None:
-        return FileOutcome(prepared.path, "failed", reason=prepared.error, warnings=warnings)
+def _take(counter: Counter[str], key: str) -> bool:
+    if counter[key] > 0:
+        counter[key] -= 1
+        return True
+    return False
+
+
+def _failed(prepared: Prepared, reason: str | None) -> FileOutcome:
+    warnings = prepared.article.warnings if prepared.article else []
+    return FileOutcome(prepared.path, "failed", reason=reason, warnings=warnings)
+
+
+def _commit(engine: Engine, batch: list[Prepared], report: IngestReport) -> list[FileOutcome]:
+    """Store a batch of prepared files in one transaction; their outcomes, in order."""
+    storable = [(p.article, p.events) for p in batch if p.error is None and p.article]
+    started = time.perf_counter()
     try:
-        result = _store_with_retry(engine, article, prepared.events)
-    except Exception as error:  # the transaction rolled back: nothing of the file is kept
-        return FileOutcome(
-            prepared.path, "failed", reason=f"could not store: {describe(error)}", warnings=warnings
-        )
-    return FileOutcome(
-        prepared.path,
-        "new" if result.new else "known",
-        warnings=warnings,
-        article_id=result.article_id,
-        events_created=result.events_created,
-        events_merged=result.events_merged,
-    )
-
-
-# Another run may store the same article, or create the same actor, weapon or place,
-# between this transaction's checks and its inserts: a unique constraint then fails.
-# Storing again sees what the other run committed (the article is then known).
-STORE_ATTEMPTS = 3
-
-
-def _store_with_retry(
-    engine: Engine, article: ReadArticle, events: Sequence[ExtractedEvent]
-) -> StoreResult:
-    for _ in range(STORE_ATTEMPTS - 1):
-        try:
-            with Session(engine) as session, session.begin():
-                return store_article(session, article, events)
-        except IntegrityError:
+        stored = iter(_write(engine, storable))
+    finally:
+        report.store_seconds += time.perf_counter() - started
+    outcomes = []
+    for prepared in batch:
+        if prepared.error is not None or prepared.article is None:
+            outcomes.append(_failed(prepared, prepared.error))
             continue
-    with Session(engine) as session, session.begin():
-        return store_article(session, article, events)
+        written = next(stored)
+        result = written.result
+        if result is None:
+            outcomes.append(_failed(prepared, written.error))
+            continue
+        outcomes.append(
+            FileOutcome(
+                prepared.path,
+                "new" if result.new else "known",
+                warnings=prepared.article.warnings,
+                article_id=result.article_id,
+                events_created=result.events_created,
+                events_merged=result.events_merged,
+            )
+        )
+    return outcomes
+
+
+def _write(
+    engine: Engine, articles: list[tuple[ReadArticle, list[ExtractedEvent]]]
+) -> list[Stored]:
+    if not articles:
+        return []
+    try:
+        return write_batch(engine, articles, describe)
+    except StorageFull:
+        raise
+    except DatabaseBusy as error:
+        reason = f"could not store: the database stayed locked by another writer ({error})"
+        return [Stored(error=reason) for _ in articles]
+    except Exception as error:
+        if len(articles) == 1:
+            return [Stored(error=f"could not store: {describe(error)}")]
+    # The batch's commit failed for a reason that is not the database's (a full disk, a
+    # lock): each article alone, so that one never takes the others down with it.
+    return [stored for article in articles for stored in _write(engine, [article])]

@@ -9,15 +9,16 @@ and its old id becomes an alias that keeps resolving (so a shared link never die
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
 from app.extract import confidence
 from app.extract.summary import summarize
 from app.extract.types import ExtractedEvent
-from app.ingest.cluster import Reading, best_event, date_window, representative_date
+from app.ingest.cluster import REACH, Reading, best_event, date_ranges, representative_date
 from app.ingest.reader import ReadArticle
 from app.models import (
     Actor,
@@ -34,8 +35,10 @@ from app.models import (
 from app.review import durable
 from app.slugs import fold, short_hash, slugify
 
-# How far around a new mention's date window to look for candidate events.
-CANDIDATE_MARGIN = dt.timedelta(days=400)
+
+def _table(model: Any) -> Any:
+    # Core columns typed as Any: SQLModel's attribute types fight SQLAlchemy's stubs.
+    return model.__table__
 
 
 @dataclass
@@ -47,6 +50,9 @@ class StoreResult:
     mentions: int = 0
 
 
+_KNOWN = sa.select(col(Article.id)).where(col(Article.content_hash) == sa.bindparam("hash"))
+
+
 def article_id_for(content_hash: str) -> str:
     return content_hash[:16]
 
@@ -54,26 +60,32 @@ def article_id_for(content_hash: str) -> str:
 def store_article(
     session: Session, article: ReadArticle, events: Sequence[ExtractedEvent]
 ) -> StoreResult:
-    known = session.exec(
-        select(Article.id).where(Article.content_hash == article.content_hash)
-    ).first()
+    connection = session.connection()
+    known = connection.execute(_KNOWN, {"hash": article.content_hash}).scalar()
     if known is not None:
         return StoreResult(article_id=known, new=False)
-    row = Article(
+    row = ArticleRow(
         id=article_id_for(article.content_hash),
         content_hash=article.content_hash,
-        source=article.source,
-        url=article.url,
-        title=article.title,
-        outlet=article.outlet,
-        language=article.language,
-        published=article.published,
-        published_precision=article.published_precision,
         text=article.text,
-        word_count=article.word_count,
     )
-    session.add(row)
-    session.flush()
+    connection.execute(
+        _INSERT_ARTICLE,
+        {
+            "id": row.id,
+            "content_hash": row.content_hash,
+            "source": article.source,
+            "url": article.url,
+            "title": article.title,
+            "outlet": article.outlet,
+            "language": article.language,
+            "published": article.published,
+            "published_precision": article.published_precision,
+            "text": article.text,
+            "word_count": article.word_count,
+            "ingested_at": utcnow(),
+        },
+    )
     result = StoreResult(article_id=row.id, new=True)
     seen: set[str] = set()
     for extracted in events:
@@ -90,18 +102,70 @@ def store_article(
     return result
 
 
-def mention_for(session: Session, article: Article, extracted: ExtractedEvent) -> Mention:
+_INSERT_ARTICLE = sa.insert(_table(Article))
+
+
+class StoredArticle(Protocol):
+    """What a mention needs of its article (an Article row, or an ArticleRow)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: str
+    content_hash: str
+    text: str
+
+
+@dataclass
+class MentionRow:
+    """A mention not yet stored (the columns of Mention, as a plain object: building
+    an ORM object per mention costs more than storing it)."""
+
+    key: str
+    event_id: str
+    article_id: str
+    type: str
+    actor_id: str
+    weapons: list[str]
+    places: list[str]
+    weapon_key: str
+    date: dt.date | None
+    date_precision: str | None
+    date_basis: str
+    quote: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    cited_source: str | None
+    speaker: str | None
+    voice: str | None
+    negated: bool
+    confidence: float | None
+    notes: list[str]
+
+
+def mention_for(session: Session, article: StoredArticle, extracted: ExtractedEvent) -> MentionRow:
     """The mention a reading of `article` makes (not yet attached to an event)."""
     _check_offsets(article.text, extracted)
     actor_id = _ensure_named(session, Actor, extracted.actor)
     return _mention(session, article, extracted, actor_id)
 
 
-def update_mention(mention: Mention, reading: Mention) -> None:
+def update_mention(mention: Mention, reading: MentionRow) -> None:
     """The same reading (same key) read again: its fields take the new values."""
     for name in (
         "weapons",
         "places",
+        "weapon_key",
         "date",
         "date_precision",
         "date_basis",
@@ -131,6 +195,12 @@ def _check_offsets(text: str, event: ExtractedEvent) -> None:
 Named = type[Actor] | type[Weapon] | type[Place]
 
 
+def forget_names(session: Session) -> None:
+    """Drop the transaction's name cache: a rolled-back savepoint took back the names it
+    created."""
+    session.info.pop("entity_names", None)
+
+
 def _name_cache(session: Session) -> dict[tuple[str, str], str]:
     """(table, id) -> name, for this transaction: saves a query per mention."""
     cache: dict[tuple[str, str], str] = session.info.setdefault("entity_names", {})
@@ -149,11 +219,13 @@ def _ensure_named(session: Session, model: Named, name: str) -> str:
     return entity_id
 
 
-def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id: str) -> Mention:
+def _mention(
+    session: Session, article: StoredArticle, event: ExtractedEvent, actor_id: str
+) -> MentionRow:
     weapons = sorted({_ensure_named(session, Weapon, name) for name in event.weapons})
     places = sorted({_ensure_named(session, Place, name) for name in event.places})
     key = short_hash(article.content_hash, event.start, event.end, event.type, actor_id)
-    return Mention(
+    return MentionRow(
         key=key,
         event_id=key,  # provisional: set by attach_new
         article_id=article.id,
@@ -161,6 +233,7 @@ def _mention(session: Session, article: Article, event: ExtractedEvent, actor_id
         actor_id=actor_id,
         weapons=weapons,
         places=places,
+        weapon_key=weapon_key(weapons),
         date=event.date,
         date_precision=event.date_precision,
         date_basis=event.date_basis,
@@ -193,7 +266,7 @@ READING_COLUMNS: tuple[Any, ...] = (
 )
 
 
-def reading_of(mention: Mention) -> Reading:
+def reading_of(mention: Mention | MentionRow) -> Reading:
     return Reading(
         type=mention.type,
         actor_id=mention.actor_id,
@@ -213,7 +286,7 @@ def _reading_from_row(row: Any) -> Reading:
     )
 
 
-def attach_new(session: Session, mention: Mention, article_id: str) -> str | None:
+def attach_new(session: Session, mention: MentionRow, article_id: str) -> str | None:
     """Put the mention in the best matching event, or a new one. Returns the id of the
     existing event it joined, or None when it founded a new event."""
     reading = reading_of(mention)
@@ -226,19 +299,31 @@ def attach_new(session: Session, mention: Mention, article_id: str) -> str | Non
         target = best_event(reading, candidates)
         event = _joined_or_new(session, mention, target)
     mention.event_id = event.id
-    session.add(mention)
-    session.flush()
+    session.flush()  # a new event goes in before its first mention
+    # A Core INSERT: an ORM flush per mention costs more than storing it.
+    session.connection().execute(_INSERT_MENTION, _mention_values(mention))
     refresh_event(session, event)
     return target
 
 
-def _joined_or_new(session: Session, mention: Mention, target: str | None) -> Event:
+def reattach(session: Session, mentions: Sequence[Mention]) -> None:
+    """Cluster stored mentions again (their event goes away): they leave the database
+    all together, so none is matched with another, and come back through attach_new
+    under the same keys."""
+    rows = [MentionRow(**{name: getattr(m, name) for name in _MENTION_COLUMNS}) for m in mentions]
+    for mention in mentions:
+        session.delete(mention)
+    session.flush()
+    for row in rows:
+        attach_new(session, row, row.article_id)
+
+
+def _joined_or_new(session: Session, mention: MentionRow, target: str | None) -> Event:
     """The event `target` (renamed when the mention's key is smaller, unless a person
     reviewed it), or a new event when there is none."""
     if target is None:
         event = Event(id=mention.key, type=mention.type, actor_id=mention.actor_id, summary="")
-        session.add(event)
-        session.flush()
+        session.add(event)  # flushed with the mention, before it (foreign key order)
         return event
     found = session.get(Event, target)
     assert found is not None
@@ -247,68 +332,144 @@ def _joined_or_new(session: Session, mention: Mention, target: str | None) -> Ev
     return found
 
 
+def _mention_values(mention: MentionRow) -> dict[str, Any]:
+    return {name: getattr(mention, name) for name in _MENTION_COLUMNS}
+
+
+_MENTION_COLUMNS = [column.key for column in _table(Mention).c if column.key != "id"]
+_INSERT_MENTION = sa.insert(_table(Mention))
+
+
+def weapon_key(weapons: Sequence[str]) -> str:
+    """The weapon a mention is blocked under: its one weapon, "" for none, "*" for
+    several (those are read whatever the new mention names, and compared in Python)."""
+    if not weapons:
+        return ""
+    return weapons[0] if len(weapons) == 1 else "*"
+
+
 def _candidates(
     session: Session, reading: Reading, article_id: str
 ) -> list[tuple[str, list[Reading]]]:
-    query = select(Event.id).where(Event.type == reading.type, Event.actor_id == reading.actor_id)
-    window = date_window(reading)
-    if window is not None:
-        lo, hi = window[0] - CANDIDATE_MARGIN, window[1] + CANDIDATE_MARGIN
-        query = query.where(col(Event.date).is_(None) | col(Event.date).between(lo, hi))
-    told_here = select(Mention.event_id).where(Mention.article_id == article_id)
-    query = query.where(col(Event.id).not_in(told_here)).order_by(col(Event.id))
-    event_ids = list(session.exec(query))
-    if not event_ids:
-        return []
-    by_event: dict[str, list[Reading]] = {event_id: [] for event_id in event_ids}
+    """The events with a mention that may match `reading`, with their distinct readings
+    that do: same type and actor; a date that can meet its window (one index range per
+    precision, see cluster.REACH) or none; when `reading` names weapons, a mention that
+    names one of them, none, or several; and not told by this article already. Each
+    index range holds only the mentions near in time of one actor, type (and weapon),
+    so the cost stays flat as the database grows."""
+    params: dict[str, Any] = {
+        "type": reading.type,
+        "actor_id": reading.actor_id,
+        "article_id": article_id,
+    }
+    for precision, (lo, hi) in date_ranges(reading).items():
+        params[f"{precision}_from"], params[f"{precision}_to"] = lo, hi
+    statement = _CANDIDATES
+    if reading.weapons:
+        statement = _CANDIDATES_BY_WEAPON
+        params["weapon_keys"] = sorted(reading.weapons | {"", "*"})
+    by_event: dict[str, set[Reading]] = {}
     # Distinct readings: copies of one wire story read the same and add nothing to
-    # single-linkage matching. (sqlalchemy's select: sqlmodel's takes four columns.)
-    rows = session.execute(
-        sa.select(col(Mention.event_id), *READING_COLUMNS)
-        .where(col(Mention.event_id).in_(event_ids))
-        .distinct()
+    # single-linkage matching.
+    # On the connection: mentions go in by Core INSERTs, nothing waits in the session.
+    for event_id, *columns in session.connection().execute(statement, params):
+        by_event.setdefault(event_id, set()).add(_reading_from_row(columns))
+    return [
+        (event_id, sorted(readings, key=repr)) for event_id, readings in sorted(by_event.items())
+    ]
+
+
+def _candidates_statement(*, by_weapon: bool) -> Any:
+    mention = _table(Mention)
+    told_here = sa.select(mention.c.event_id).where(
+        mention.c.article_id == sa.bindparam("article_id")
     )
-    for event_id, *columns in rows:
-        by_event[event_id].append(_reading_from_row(columns))
-    return list(by_event.items())
+
+    def block(precision: str | None) -> Any:
+        conditions = [
+            mention.c.type == sa.bindparam("type"),
+            mention.c.actor_id == sa.bindparam("actor_id"),
+        ]
+        if by_weapon:
+            conditions.append(mention.c.weapon_key.in_(sa.bindparam("weapon_keys", expanding=True)))
+        if precision is None:  # undated mentions fit any date
+            conditions.append(mention.c.date_precision.is_(None))
+        else:
+            conditions += [
+                mention.c.date_precision == precision,
+                mention.c.date.between(
+                    sa.bindparam(f"{precision}_from", type_=sa.Date),
+                    sa.bindparam(f"{precision}_to", type_=sa.Date),
+                ),
+            ]
+        columns = [mention.c[c.key] for c in READING_COLUMNS]
+        return sa.select(mention.c.event_id, *columns).where(
+            *conditions, mention.c.event_id.not_in(told_here)
+        )
+
+    # Built once: constructing the statement costs more than running it (index ranges).
+    return sa.union_all(*(block(precision) for precision in (*REACH, None)))
+
+
+_CANDIDATES = _candidates_statement(by_weapon=False)
+_CANDIDATES_BY_WEAPON = _candidates_statement(by_weapon=True)
 
 
 def rename_event(session: Session, old_id: str, new_id: str) -> Event:
     """The event takes the id `new_id`; `old_id` becomes an alias that keeps resolving."""
-    old = session.get(Event, old_id)
-    assert old is not None
-    renamed = Event(**{**old.model_dump(), "id": new_id})
-    session.add(renamed)
-    session.flush()
-    for model in (Mention, EventWeapon, EventPlace, EventAlias):
-        session.exec(update(model).where(col(model.event_id) == old_id).values(event_id=new_id))
-    session.delete(old)
-    session.flush()
-    session.add(EventAlias(id=old_id, event_id=new_id))
-    session.flush()
-    session.expire(renamed)  # its links and mentions moved under it by UPDATE statements
+    session.flush()  # the old row's pending changes go with it
+    connection = session.connection()
+    for statement in _RENAME:
+        connection.execute(statement, {"old_id": old_id, "new_id": new_id})
+    # The session's copies of the moved rows: the old event is gone, and whatever named
+    # it (mentions, aliases loaded in this session) now names the new id.
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, Event) and instance.id == old_id:
+            session.expunge(instance)
+        elif getattr(instance, "event_id", None) == old_id:
+            set_committed_value(instance, "event_id", new_id)
+    renamed = session.get(Event, new_id)
+    assert renamed is not None
     return renamed
+
+
+def _rename_statements() -> list[Any]:
+    """Copy the event under its new id, move what points at it, drop the old row and
+    keep the old id as an alias. Core statements built once (a rename is frequent: a
+    new mention has the smallest key of its event about one time in three)."""
+    event = _table(Event)
+    old_id: Any = sa.bindparam("old_id")
+    new_id: Any = sa.bindparam("new_id", type_=sa.String())
+    copied = [column for column in event.c if column.key != "id"]
+    statements: list[Any] = [
+        sa.insert(event).from_select(
+            ["id", *(column.key for column in copied)],
+            sa.select(new_id, *copied).where(event.c.id == old_id),
+        )
+    ]
+    for model in (Mention, EventWeapon, EventPlace, EventAlias):
+        table = _table(model)
+        statements.append(
+            sa.update(table).where(table.c.event_id == old_id).values(event_id=new_id)
+        )
+    statements.append(sa.delete(event).where(event.c.id == old_id))
+    statements.append(sa.insert(_table(EventAlias)).values(id=old_id, event_id=new_id))
+    return statements
+
+
+_RENAME = _rename_statements()
 
 
 def refresh_event(session: Session, event: Event, *, prune: bool = False) -> None:
     """Derive an event's fields from its mentions (a mention just joined it). `prune`:
     mentions may also have left or changed (re-extraction), so links no mention names
     any more are removed; at ingestion mentions only join, and links only grow."""
-    # Distinct rows: syndicated copies repeat a quote and its reading word for word.
-    rows = session.execute(
-        sa.select(
-            col(Mention.quote),
-            col(Mention.cited_source),
-            col(Mention.speaker),
-            col(Article.outlet),
-            *READING_COLUMNS,
-        )
-        .join(Article, col(Article.id) == col(Mention.article_id))
-        .where(col(Mention.event_id) == event.id)
-        .distinct()
-    ).all()
-    rows = sorted(rows, key=repr)  # the same search text whatever the ingestion order
-    event.confidence = _event_confidence(session, event.id)
+    found = session.execute(_EVENT_MENTIONS, {"event_id": event.id}).all()
+    event.confidence = _event_confidence(found)
+    # Distinct rows (syndicated copies repeat a quote and its reading word for word), in
+    # an order that gives the same search text whatever the ingestion order. Deduplicated
+    # here, not by SQL DISTINCT: PostgreSQL cannot compare JSON values.
+    rows = sorted({_hashable(row[2:]) for row in found}, key=repr)
     readings = [_reading_from_row(row[4:]) for row in rows]
     outlets = sorted({row[3] for row in rows if row[3]})
     weapon_ids = {w for r in readings for w in r.weapons}
@@ -339,41 +500,108 @@ def refresh_event(session: Session, event: Event, *, prune: bool = False) -> Non
     event.updated_at = utcnow()
     # Link the weapons and places the mentions name, and unlink what none names any more
     # (a reading changed by `timeline reextract`).
-    _sync_links(session, EventWeapon, "weapon_id", event.id, weapon_ids, prune)
-    _sync_links(session, EventPlace, "place_id", event.id, place_ids, prune)
-    session.add(event)
-    session.flush()
+    _sync_links(session, event.id, {"weapon": weapon_ids, "place": place_ids}, prune)
+    _save_derived(session, event)
 
 
-def _sync_links(
-    session: Session,
-    model: type[EventWeapon] | type[EventPlace],
-    column: str,
-    event_id: str,
-    wanted: set[str],
-    prune: bool,
-) -> None:
-    target = getattr(model, column)
-    linked = set(session.exec(select(target).where(model.event_id == event_id)))
-    stale = linked - wanted
-    if prune and stale:
-        session.exec(
-            sa.delete(model).where(col(model.event_id) == event_id, col(target).in_(stale))
+# The event fields refresh_event derives from its mentions.
+DERIVED_FIELDS = (
+    "confidence",
+    "date",
+    "date_precision",
+    "date_basis",
+    "summary",
+    "search_text",
+    "updated_at",
+)
+_UPDATE_DERIVED = (
+    sa.update(_table(Event))
+    .where(_table(Event).c.id == sa.bindparam("event_id"))
+    .values({name: sa.bindparam(f"new_{name}") for name in DERIVED_FIELDS})
+)
+
+
+def _save_derived(session: Session, event: Event) -> None:
+    """Write the derived fields with one Core UPDATE (an ORM flush per event costs more
+    than the update), then mark them saved on the session's copy. A new event's row
+    is flushed first."""
+    if event in session.new or not sa.inspect(event).persistent:
+        session.add(event)
+        session.flush()
+        return
+    values = {name: getattr(event, name) for name in DERIVED_FIELDS}
+    params = {f"new_{name}": value for name, value in values.items()}
+    session.connection().execute(_UPDATE_DERIVED, {"event_id": event.id, **params})
+    for name, value in values.items():
+        set_committed_value(event, name, value)
+
+
+def _sync_links(session: Session, event_id: str, wanted: dict[str, set[str]], prune: bool) -> None:
+    """Link the event to the weapons and places in `wanted` ({"weapon": ids, "place":
+    ids}); with `prune`, unlink the others. Core statements on the session's connection:
+    no ORM objects nor flushes for rows that only pair two ids."""
+    connection = session.connection()
+    linked: dict[str, set[str]] = {kind: set() for kind in _LINKS}
+    for kind, entity in connection.execute(_LINKED, {"event_id": event_id}):
+        linked[kind].add(entity)
+    for kind, (table, column) in _LINKS.items():
+        stale = linked[kind] - wanted[kind]
+        if prune and stale:
+            connection.execute(
+                sa.delete(table).where(
+                    table.c.event_id == event_id, table.c[column].in_(sorted(stale))
+                )
+            )
+        missing = sorted(wanted[kind] - linked[kind])
+        if missing:
+            connection.execute(
+                sa.insert(table), [{"event_id": event_id, column: entity} for entity in missing]
+            )
+
+
+_LINKS = {
+    "weapon": (_table(EventWeapon), "weapon_id"),
+    "place": (_table(EventPlace), "place_id"),
+}
+_LINKED = sa.union_all(
+    *(
+        sa.select(sa.literal(kind), table.c[column]).where(
+            table.c.event_id == sa.bindparam("event_id")
         )
-    session.add_all(
-        model(event_id=event_id, **{column: entity}) for entity in sorted(wanted - linked)
+        for kind, (table, column) in _LINKS.items()
     )
+)
 
 
-def _event_confidence(session: Session, event_id: str) -> float | None:
-    """Each article's best mention, combined as independent evidence."""
-    best = session.execute(
-        sa.select(sa.func.max(col(Mention.confidence)))
-        .where(col(Mention.event_id) == event_id, col(Mention.confidence).is_not(None))
-        .group_by(col(Mention.article_id))
-    ).scalars()
-    values = [float(v) for v in best]
-    return confidence.combine(values) if values else None
+def _event_confidence(rows: Sequence[Any]) -> float | None:
+    """Each article's best mention, combined as independent evidence (rows of
+    _EVENT_MENTIONS: article id and confidence first)."""
+    best: dict[str, float] = {}
+    for article_id, value, *_ in rows:
+        if value is not None:
+            best[article_id] = max(best.get(article_id, 0.0), float(value))
+    return confidence.combine(list(best.values())) if best else None
+
+
+def _hashable(row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(tuple(value) if isinstance(value, list) else value for value in row)
+
+
+# What refresh_event reads of an event's mentions: built once (building a statement
+# costs more than running it).
+_EVENT_MENTIONS = (
+    sa.select(
+        col(Mention.article_id),
+        col(Mention.confidence),
+        col(Mention.quote),
+        col(Mention.cited_source),
+        col(Mention.speaker),
+        col(Article.outlet),
+        *READING_COLUMNS,
+    )
+    .join(Article, col(Article.id) == col(Mention.article_id))
+    .where(col(Mention.event_id) == sa.bindparam("event_id"))
+)
 
 
 def _names(session: Session, model: Named, entity_ids: set[str]) -> dict[str, str]:

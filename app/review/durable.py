@@ -13,11 +13,23 @@
 
 import datetime as dt
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from app.models import Event, Mention, RetiredEvent, ReviewedReading
+
+
+class ReadingKey(Protocol):
+    """What a decision is looked up by: a stored Mention, or one not stored yet."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def actor_id(self) -> str: ...
+
 
 REVIEWED_FIELDS = (
     "type",
@@ -75,7 +87,7 @@ def without_rejected(session: Session, candidates: list[tuple[str, Any]]) -> lis
     return [c for c in candidates if c[0] not in rejected]
 
 
-def decided_event(session: Session, mention: Mention) -> Event | None:
+def decided_event(session: Session, mention: ReadingKey) -> Event | None:
     """The event a person put this reading in, if any. A rejected reading whose event
     is gone founds a rejected (hidden) event again under the id it had."""
     decision = session.get(ReviewedReading, mention.key)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.ingest.store import attach_new, refresh_event
+from app.ingest.store import reattach, refresh_event
 from app.models import (
     Actor,
     Event,
@@ -204,9 +204,7 @@ def _withdraw_event(session: Session, event_id: str) -> None:
         return
     joiners = list(session.exec(select(Mention).where(Mention.event_id == event_id)))
     session.exec(sa.delete(EventAlias).where(col(EventAlias.event_id) == event_id))
-    for mention in joiners:
-        mention.event_id = event_id  # attach_new moves it
-        attach_new(session, mention, mention.article_id)
+    reattach(session, joiners)
     session.delete(event)
     session.flush()
     session.merge(RetiredEvent(id=event_id, reason=WITHDRAWN_REASON))

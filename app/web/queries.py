@@ -20,11 +20,13 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
 )
 from sqlalchemy import table as sql_table
+from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector & co.)
 from sqlmodel import Session
 
 from app.models import (
@@ -162,8 +164,8 @@ class ArticleView:
 # --- filtering -------------------------------------------------------------------
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def fts_query(q: str) -> str:
@@ -171,15 +173,36 @@ def fts_query(q: str) -> str:
     return " ".join(f'"{term}"' for term in _TERM_RE.findall(fold(q)))
 
 
+# PostgreSQL: the expression of the full-text index (migration 0001), spelled the same
+# so that the planner uses the index: words split at every character that is neither a
+# letter nor a digit (as FTS5's unicode61 tokenizer does), then the `timeline_search`
+# configuration (simple + unaccent: no stemming, no stop words, accents ignored).
+_PG_CONFIG: Any = literal_column("'timeline_search'::regconfig")
+_PG_SEARCH_VECTOR: Any = func.to_tsvector(
+    _PG_CONFIG,
+    func.regexp_replace(
+        EVENT.c.search_text,
+        literal_column("'[^[:alnum:]]+'"),
+        literal_column("' '"),
+        literal_column("'g'"),
+    ),
+)
+
+
 def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     terms = _TERM_RE.findall(fold(q))
     if not terms:
         return None
-    if _is_sqlite(session):
+    dialect = _dialect(session)
+    if dialect == "sqlite":
         match = select(_fts.c.event_id).where(
             column("event_fts").op("MATCH")(literal(fts_query(q)))
         )
         return EVENT.c.id.in_(match)
+    if dialect == "postgresql":
+        # plainto_tsquery AND-s the terms and reads no operator syntax.
+        query = func.plainto_tsquery(_PG_CONFIG, literal(" ".join(terms)))
+        return _PG_SEARCH_VECTOR.op("@@")(query)
     # search_text is already folded, so a LIKE per term is accent/case-insensitive.
     return and_(*(EVENT.c.search_text.contains(term) for term in terms))
 
@@ -273,14 +296,19 @@ def list_events(
     base = _event_select().where(*conds)
     desc = filter.order == "desc"
     by_date = [EVENT.c.date.desc(), EVENT.c.id.desc()] if desc else [EVENT.c.date, EVENT.c.id]
-    dated = base.where(EVENT.c.date.is_not(None)).order_by(*by_date).limit(limit).offset(offset)
-    rows = list(_rows(session, dated))
+    dated = base.where(EVENT.c.date.is_not(None)).order_by(*by_date)
+    rows = list(_rows(session, _page(dated, limit, offset)))
     if limit < 0 or len(rows) < limit:
         skip = max(0, offset - count_dated(session=session, filter=filter))
         rest = -1 if limit < 0 else limit - len(rows)
-        undated = base.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id).limit(rest).offset(skip)
-        rows += list(_rows(session, undated))
+        undated = base.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
+        rows += list(_rows(session, _page(undated, rest, skip)))
     return _hydrate(session, rows, with_mentions=mentions)
+
+
+def _page(stmt: Any, limit: int, offset: int) -> Any:
+    """LIMIT/OFFSET; a negative limit is no limit (PostgreSQL refuses LIMIT -1)."""
+    return (stmt if limit < 0 else stmt.limit(limit)).offset(offset)
 
 
 def all_events(*, session: Session, filter: EventFilter, mentions: bool = False) -> list[EventRow]:

@@ -20,17 +20,33 @@ depends_on: str | Sequence[str] | None = None
 String = sqlmodel.sql.sqltypes.AutoString
 UTCDateTime = sqlmodel.sql.sqltypes.UTCDateTime
 
-# The audit log is append-only: SQLite refuses to change or remove a recorded action.
-APPEND_ONLY_UP = [
-    "CREATE TRIGGER reviewaction_no_update BEFORE UPDATE ON reviewaction BEGIN "
-    "SELECT RAISE(ABORT, 'the review audit log is append-only'); END",
-    "CREATE TRIGGER reviewaction_no_delete BEFORE DELETE ON reviewaction BEGIN "
-    "SELECT RAISE(ABORT, 'the review audit log is append-only'); END",
-]
-APPEND_ONLY_DOWN = [
-    "DROP TRIGGER IF EXISTS reviewaction_no_delete",
-    "DROP TRIGGER IF EXISTS reviewaction_no_update",
-]
+# The audit log is append-only: the database refuses to change or remove a recorded action.
+APPEND_ONLY_UP = {
+    "sqlite": [
+        "CREATE TRIGGER reviewaction_no_update BEFORE UPDATE ON reviewaction BEGIN "
+        "SELECT RAISE(ABORT, 'the review audit log is append-only'); END",
+        "CREATE TRIGGER reviewaction_no_delete BEFORE DELETE ON reviewaction BEGIN "
+        "SELECT RAISE(ABORT, 'the review audit log is append-only'); END",
+    ],
+    # restrict_violation (SQLSTATE 23001): an integrity error, as SQLite's ABORT is.
+    "postgresql": [
+        "CREATE FUNCTION reviewaction_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'the review audit log is append-only' "
+        "USING ERRCODE = 'restrict_violation'; END $$",
+        "CREATE TRIGGER reviewaction_append_only BEFORE UPDATE OR DELETE ON reviewaction "
+        "FOR EACH ROW EXECUTE FUNCTION reviewaction_append_only()",
+    ],
+}
+APPEND_ONLY_DOWN = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS reviewaction_no_delete",
+        "DROP TRIGGER IF EXISTS reviewaction_no_update",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS reviewaction_append_only ON reviewaction",
+        "DROP FUNCTION IF EXISTS reviewaction_append_only()",
+    ],
+}
 EVENT_COLUMNS = ("reviewed_fields", "reviewed_at", "review_status")
 
 
@@ -125,15 +141,13 @@ def upgrade() -> None:
         op.create_index(
             op.f(f"ix_reviewedreading_{column}"), "reviewedreading", [column], unique=False
         )
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in APPEND_ONLY_UP:
-            op.execute(statement)
+    for statement in APPEND_ONLY_UP.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in APPEND_ONLY_DOWN:
-            op.execute(statement)
+    for statement in APPEND_ONLY_DOWN.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
     for table in ("reviewedreading", "reviewaction", "loginfailure", "editorsession", "apitoken"):
         op.drop_table(table)  # their indexes go with them
     op.drop_table("editor")

@@ -169,7 +169,8 @@ def test_file_deleted_while_the_run_goes_on(engine: Engine, tmp_path: Path) -> N
         if outcome.path == str(first):
             second.unlink()
 
-    report = run(engine, folder, on_file_done=delete_the_next_file)
+    # One article per batch: the first file's outcome comes before the second is read.
+    report = run(engine, folder, on_file_done=delete_the_next_file, batch_articles=1)
     failed = [(o.path, o.reason) for o in report.outcomes if o.status == "failed"]
     assert failed == [(str(second), "file disappeared before it could be read")]
     assert stored_sources(engine) == [str(first)]

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.db import make_engine
+from app.extract.types import ArticleInput, ExtractedEvent
 from app.ingest.reader import ReadArticle
 from app.ingest.runner import (
     WORKER_DIED,
@@ -123,24 +122,27 @@ def test_a_worker_that_dies_fails_only_its_own_file(tmp_path: Path) -> None:
 
 
 def test_an_article_another_run_stored_meanwhile_counts_as_known(
-    engine: Engine, database_url: str, tmp_path: Path
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two runs ingesting the same file: this run checked the hash before the other
-    committed it, and its INSERT then hits the unique content hash."""
+    """Two runs ingesting the same file: the other run stores it while this run
+    extracts it (after this run listed the articles already known). The writer looks
+    again under the write lock: the article is known, not failed."""
+    from app.ingest import runner
+
     path = tmp_path / "a.md"
     path.write_text(GOOD, encoding="utf-8")
-    other_run = make_engine(database_url)
+    real_extract = runner.extract_events
     stored_by_other: list[IngestReport] = []
+    other_started: list[bool] = []
 
-    def other_run_stores_it_first(
-        _conn: object, _cursor: object, statement: str, *_: object
-    ) -> None:
-        if statement.startswith("INSERT INTO article ") and not stored_by_other:
-            stored_by_other.append(run(other_run, path))
+    def other_run_stores_it_first(article: ArticleInput) -> list[ExtractedEvent]:
+        if not other_started:
+            other_started.append(True)
+            stored_by_other.append(run(engine, path))
+        return real_extract(article)
 
-    event.listen(engine, "before_cursor_execute", other_run_stores_it_first)
+    monkeypatch.setattr(runner, "extract_events", other_run_stores_it_first)
     report = run(engine, path)
-    other_run.dispose()
     assert statuses(stored_by_other[0]) == [("a.md", "new", None)]
     assert statuses(report) == [("a.md", "known", None)]
     assert report.outcomes[0].article_id == stored_by_other[0].outcomes[0].article_id

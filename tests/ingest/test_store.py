@@ -3,6 +3,7 @@
 import datetime as dt
 from itertools import permutations
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from app.ingest.store import store_article
 from app.migrate import upgrade_database
 from app.models import Event, EventAlias, Mention
 from app.slugs import short_hash, slugify
+from tests.databases import Databases
 
 
 def article(text: str, published: dt.date, outlet: str) -> ReadArticle:
@@ -131,10 +133,10 @@ def test_the_same_call_told_by_three_articles_is_one_event(engine: Engine) -> No
         assert "the weekly" in request.search_text and "herald" in request.search_text
 
 
-def test_event_ids_do_not_depend_on_ingestion_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_event_ids_do_not_depend_on_ingestion_order(databases: Databases) -> None:
     snapshots = []
     for number, order in enumerate(permutations([0, 1, 2])):
-        url = f"sqlite:///{tmp_path / f'order{number}.sqlite3'}"
+        url = databases.new(f"order{number}")
         upgrade_database(url)
         engine = make_engine(url)
         store_all(engine, list(order))
@@ -173,3 +175,38 @@ def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
         result = store_article(session, *items[1])
     assert (result.new, result.events_created, result.events_merged) == (False, 0, 0)
     assert snapshot(engine) == before
+
+
+def store_the_call_naming(engine: Engine, *weapons_told: tuple[str, ...]) -> None:
+    """The same call told by one article per weapon list, each naming those weapons."""
+    for number, weapons in enumerate(weapons_told):
+        text = f"Article {number}. {FIRST}"
+        with Session(engine) as session, session.begin():
+            store_article(
+                session,
+                article(text, dt.date(2024, 5, 25), f"Outlet{number}"),
+                [told(text, FIRST, "urged", weapons=weapons)],
+            )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (("ATACMS", "Taurus"), ("Taurus",)),  # stored under "*", found by one of its weapons
+        ((), ("Taurus",)),  # stored under "", found by any weapon
+        (("Taurus",), ()),  # a reading without weapons reads every weapon's mentions
+    ],
+)
+def test_candidates_blocked_by_weapon_still_find_every_compatible_mention(
+    engine: Engine, first: tuple[str, ...], second: tuple[str, ...]
+) -> None:
+    store_the_call_naming(engine, first, second)
+    with Session(engine) as session:
+        assert len(session.exec(select(Event.id)).all()) == 1
+        assert len(session.exec(select(Mention.id)).all()) == 2
+
+
+def test_a_mention_naming_another_weapon_is_another_event(engine: Engine) -> None:
+    store_the_call_naming(engine, ("ATACMS",), ("Taurus",))
+    with Session(engine) as session:
+        assert len(session.exec(select(Event.id)).all()) == 2

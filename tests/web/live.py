@@ -4,9 +4,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,38 @@ def serve(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@dataclass(frozen=True)
+class Reply:
+    path: str
+    status: int
+    seconds: float
+    json: Any  # the body of a JSON answer, else None
+
+
+def read_until(
+    base: str, paths: list[str], done: Callable[[], bool], *, clients: int = 3
+) -> list[Reply]:
+    """`clients` threads request `paths` in turn, again and again, until `done()`."""
+    replies: list[Reply] = []
+
+    def read() -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while not done():
+                for path in paths:
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    seconds = time.perf_counter() - started
+                    is_json = response.headers.get("content-type", "").startswith(
+                        "application/json"
+                    )
+                    body = response.json() if is_json and response.status_code == 200 else None
+                    replies.append(Reply(path, response.status_code, seconds, body))
+
+    threads = [threading.Thread(target=read) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return replies

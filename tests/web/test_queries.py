@@ -2,10 +2,14 @@
 
 import datetime as dt
 
-from sqlmodel import Session
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
 
+from app.models import Event
 from app.web import queries
 from app.web.filters import EventFilter, build_filter
+from tests.databases import backend
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
 
@@ -47,6 +51,33 @@ def test_text_search_is_accent_and_case_insensitive(db: Session) -> None:
     assert ids(db, q="CRIMÉE") == [E4]
     assert ids(db, q="storm shadow") == [E5, E3]
     assert ids(db, q="approved") == [E1]
+
+
+def test_text_search_reads_raw_text_as_the_full_text_index_does(db: Session) -> None:
+    """Text stored unfolded (by another tool, an older version): both backends split
+    words at punctuation and ignore accents and case, SQLite's FTS5 (unicode61,
+    remove_diacritics) as PostgreSQL's tsvector (regexp split, unaccent, simple)."""
+    db.connection().execute(
+        text("UPDATE event SET search_text = :body WHERE id = :id"),
+        {"body": "Frappes en CRIMÉE : lemonde.fr cite l'État, F-16", "id": E2},
+    )
+    db.commit()
+    assert ids(db, q="crimee") == [E2, E4]
+    assert ids(db, q="Lemonde") == [E2]
+    assert ids(db, q="etat") == [E2]
+    assert ids(db, q="f-16") == [E2]
+    assert ids(db, q="lemonde crimee") == [E2]
+    assert ids(db, q="lemond") == []
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's full-text index")
+def test_text_search_walks_the_full_text_index_on_postgresql(db: Session) -> None:
+    condition = queries.conditions(session=db, filter=build_filter(q="crimee"))
+    statement = select(Event.id).where(*condition)
+    compiled = statement.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    db.connection().exec_driver_sql("SET enable_seqscan = off")
+    plan = db.connection().exec_driver_sql(f"EXPLAIN {compiled}").scalars().all()
+    assert any("event_fts_index" in line for line in plan), plan
 
 
 def test_search_syntax_is_quoted_not_interpreted(db: Session) -> None:
