@@ -44,8 +44,9 @@ def unify_line_ends(text: str) -> str:
 
 
 def to_stored_text(raw: str) -> str:
-    """Decoded text as stored: NFC, "\\n" line ends, no byte-order mark."""
-    text = unify_line_ends(raw.removeprefix("\ufeff"))
+    """Decoded text as stored: NFC, "\\n" line ends, no byte-order mark, no NUL (which
+    PostgreSQL refuses in text)."""
+    text = unify_line_ends(raw.removeprefix("\ufeff")).replace("\x00", "")
     return unicodedata.normalize("NFC", text)
 
 

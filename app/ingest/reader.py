@@ -349,7 +349,7 @@ def _build(source: str, fields: dict[str, Any], warnings: list[str], today: dt.d
 def _optional_str(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     return text or None
 
 

@@ -46,3 +46,18 @@ def test_overrides_replace_what_the_page_says() -> None:
         "http://news.example/a",
         "http://news.example/a",
     )
+
+
+def test_nul_characters_are_dropped_from_text_and_fields() -> None:
+    """PostgreSQL refuses NUL in text: one past the binary sniff (the first 8 KiB) or
+    written as a YAML escape must not fail the article's storing."""
+    filler = "Un paragraphe de remplissage sans aucune décision politique.\n\n" * 150
+    data = (
+        '---\ntitle: "Titre\\0 coupé"\noutlet: "Le\\0 Journal"\nlanguage: fr\n'
+        "published: 2024-05-30\n---\n"
+        f"{filler}Le ministre a parlé\x00 jeudi.\n"
+    ).encode()
+    article = read_bytes(data, source="a.md", suffix=".md", today=TODAY)
+    assert (article.title, article.outlet) == ("Titre coupé", "Le Journal")
+    assert article.text.endswith("Le ministre a parlé jeudi.\n")
+    assert "\x00" not in article.text

@@ -88,7 +88,7 @@ def test_atom_feed_stays_well_formed_with_control_characters(
     # Ingested text may carry characters XML 1.0 forbids (a vertical tab from a scraped page).
     article = db.get(Article, "a200000000000002")
     assert article is not None
-    article.outlet = "Example\x0bPost\x00"
+    article.outlet = "Example\x0bPost\x1f"
     db.add(article)
     db.commit()
     response = client.get("/events.atom?actor=united-states")

@@ -16,8 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from tests.databases import backend
 from tests.web.conftest import _client
 from tests.web.live import serve, serve_refused
+
+# A SQLite file's journal and modes (PostgreSQL's read-only transactions: test_pages.py).
+pytestmark = pytest.mark.skipif(backend() != "sqlite", reason="a SQLite file")
 
 E1 = "e100000000000001"
 PAGES = ["/", f"/events/{E1}", "/api/events", "/api/facets", "/events.csv", "/events.atom"]

@@ -14,6 +14,7 @@ from app.db import make_engine
 from app.main import app
 from app.migrate import head_revision, upgrade_database
 from app.web.startup import DatabaseUnusable, database_problem
+from tests.databases import backend
 from tests.web.live import REPO_ROOT, free_port, serve_env, serve_refused
 
 
@@ -94,6 +95,7 @@ def test_uvicorn_run_by_hand_refuses_a_wrong_path_without_a_traceback(tmp_path: 
     assert not path.parent.exists()
 
 
+@pytest.mark.skipif(backend() != "sqlite", reason="a missing SQLite file")
 def test_the_app_fails_its_startup_when_the_database_is_missing(
     site_settings: None, database_url: str
 ) -> None:
