@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.db import get_session
@@ -20,7 +20,7 @@ def test_the_sites_session_refuses_to_write(site_settings: None, engine: Engine)
     """SQLite opens the file read-only (mode=ro); PostgreSQL runs a read-only
     transaction. Either way a write from a page's session fails."""
     session = asyncio.run(_first_session())
-    with pytest.raises(DBAPIError, match="read-only|readonly"):
+    with pytest.raises(DBAPIError, match=r"read-only|readonly"):
         session.execute(text("INSERT INTO actor (id, name) VALUES ('norway', 'Norway')"))
     session.close()
     with Session(engine) as reading:
