@@ -4,6 +4,7 @@ pass for thousands of aliases, which a regex alternation would not give us)."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -163,3 +164,17 @@ class Gazetteer:
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     return Gazetteer()
+
+
+@lru_cache(maxsize=1)
+def generic_weapons() -> frozenset[str]:
+    """Names of weapon classes (`generic: true`: "long-range weapons")."""
+    return frozenset(item["name"] for item in load("gazetteer/weapons.yaml") if item.get("generic"))
+
+
+def most_specific(weapons: Sequence[str]) -> tuple[str, ...]:
+    """Named systems, when any, without the class ("long-range weapons" is the name we
+    use only when the text names no system): ATACMS + long-range weapons -> ATACMS."""
+    names = tuple(dict.fromkeys(weapons))
+    named = tuple(w for w in names if w not in generic_weapons())
+    return named or names

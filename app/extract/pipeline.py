@@ -18,7 +18,7 @@ from functools import cache
 
 from app.extract import actors, confidence, dates, modality, nlp, polarity, roles, sources
 from app.extract.cues import cue_words
-from app.extract.gazetteer import Match, gazetteer
+from app.extract.gazetteer import Match, gazetteer, generic_weapons, most_specific
 from app.extract.language import detect_language
 from app.extract.sentences import Span, split_sentences
 from app.extract.text import fold
@@ -633,12 +633,6 @@ def _overlap_or_empty(
 
 
 @cache
-@cache
-def _generic_weapons() -> frozenset[str]:
-    return frozenset(item["name"] for item in load("gazetteer/weapons.yaml") if item.get("generic"))
-
-
-@cache
 def _scope_parents() -> dict[str, str]:
     """Place name -> the wider place it lies in (app/data/state/scopes.yaml)."""
     parents: dict[str, str] = {}
@@ -672,14 +666,6 @@ def _merged_places(event_type: str, places: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(places))
 
 
-def most_specific(weapons: Sequence[str]) -> tuple[str, ...]:
-    """Named systems, when any, without the class ("long-range weapons" is the name we
-    use only when the text names no system): ATACMS + long-range weapons -> ATACMS."""
-    names = tuple(dict.fromkeys(weapons))
-    named = tuple(w for w in names if w not in _generic_weapons())
-    return named or names
-
-
 def _anchor_score(event: ExtractedEvent) -> tuple[int, int, int]:
     return (event.date_basis == "text", len(event.weapons) + len(event.places), event.start > 0)
 
@@ -696,9 +682,9 @@ def dedupe(events: Sequence[ExtractedEvent]) -> list[ExtractedEvent]:
                 # The same voice, or the same named weapon, tells the same event.
                 and (
                     not voices_differ(other.voice, event.voice)
-                    or bool((set(other.weapons) & set(event.weapons)) - _generic_weapons())
+                    or bool((set(other.weapons) & set(event.weapons)) - generic_weapons())
                 )
-                and _overlap_or_empty(other.weapons, event.weapons, _generic_weapons())
+                and _overlap_or_empty(other.weapons, event.weapons, generic_weapons())
                 and _overlap_or_empty(other.places, event.places)
                 and _compatible_dates(other, event)
             ):

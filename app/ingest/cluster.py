@@ -2,8 +2,9 @@
 
 The rule (also in the README):
 - same type and same actor;
-- weapons compatible: the two sets overlap, or at least one of them is empty
-  (the text names no system); likewise places;
+- weapons compatible: the systems they name overlap, or at least one of them names
+  no system (no weapon, or only a class such as "long-range weapons"); places
+  compatible: the two sets overlap, or at least one of them is empty;
 - dates compatible: each mention's date becomes a window widened by its precision
   (a day +/- 3 days, a whole month, a whole year; a date that only comes from the
   publication date covers the week before publication); the windows must overlap.
@@ -20,10 +21,13 @@ the database rows.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.extract.dates import window, windows_overlap
+from app.extract.gazetteer import generic_weapons
 from app.extract.types import voices_differ
 from app.models import DATE_PRECISIONS
+from app.slugs import slugify
 
 SPEECH_ACTS = frozenset({"warning", "request"})
 PRECISION_RANK = {precision: rank for rank, precision in enumerate(DATE_PRECISIONS)}
@@ -69,6 +73,16 @@ def date_ranges(reading: Reading) -> dict[str, tuple[dt.date, dt.date]]:
     }
 
 
+@lru_cache(maxsize=1)
+def generic_weapon_ids() -> frozenset[str]:
+    """Ids of the weapon classes ("long-range weapons"), which name no system."""
+    return frozenset(slugify(name) for name in generic_weapons())
+
+
+def named_systems(weapon_ids: frozenset[str]) -> frozenset[str]:
+    return weapon_ids - generic_weapon_ids()
+
+
 def _sets_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b)
 
@@ -78,7 +92,8 @@ def compatible(a: Reading, b: Reading) -> bool:
         return False
     if a.type in SPEECH_ACTS and voices_differ(a.voice, b.voice):
         return False  # Peskov's warning and Putin's, days apart, are two warnings
-    if not _sets_compatible(a.weapons, b.weapons) or not _sets_compatible(a.places, b.places):
+    weapons_compatible = _sets_compatible(named_systems(a.weapons), named_systems(b.weapons))
+    if not weapons_compatible or not _sets_compatible(a.places, b.places):
         return False
     return windows_overlap(date_window(a), date_window(b))
 

@@ -126,7 +126,7 @@ def _settle(session: Session, event_id: str) -> int:
         return 1
     if keys[0] != event_id and not durable.keeps_id(event):
         event = rename_event(session, event_id, keys[0])
-    refresh_event(session, event, prune=True)
+    refresh_event(session, event)
     return 0
 
 

@@ -18,7 +18,15 @@ from sqlmodel import Session, col, select
 from app.extract import confidence
 from app.extract.summary import summarize
 from app.extract.types import ExtractedEvent
-from app.ingest.cluster import REACH, Reading, best_event, date_ranges, representative_date
+from app.ingest.cluster import (
+    REACH,
+    Reading,
+    best_event,
+    date_ranges,
+    generic_weapon_ids,
+    named_systems,
+    representative_date,
+)
 from app.ingest.reader import ReadArticle
 from app.models import (
     Actor,
@@ -353,8 +361,8 @@ def _candidates(
 ) -> list[tuple[str, list[Reading]]]:
     """The events with a mention that may match `reading`, with their distinct readings
     that do: same type and actor; a date that can meet its window (one index range per
-    precision, see cluster.REACH) or none; when `reading` names weapons, a mention that
-    names one of them, none, or several; and not told by this article already. Each
+    precision, see cluster.REACH) or none; when `reading` names systems, a mention that
+    names one of them, none, several, or a class; and not told by this article already. Each
     index range holds only the mentions near in time of one actor, type (and weapon),
     so the cost stays flat as the database grows."""
     params: dict[str, Any] = {
@@ -365,9 +373,11 @@ def _candidates(
     for precision, (lo, hi) in date_ranges(reading).items():
         params[f"{precision}_from"], params[f"{precision}_to"] = lo, hi
     statement = _CANDIDATES
-    if reading.weapons:
+    if named_systems(reading.weapons):
+        # Mentions naming one of its systems, several weapons, none, or one class (which
+        # names no system: cluster.compatible).
         statement = _CANDIDATES_BY_WEAPON
-        params["weapon_keys"] = sorted(reading.weapons | {"", "*"})
+        params["weapon_keys"] = sorted(reading.weapons | generic_weapon_ids() | {"", "*"})
     by_event: dict[str, set[Reading]] = {}
     # Distinct readings: copies of one wire story read the same and add nothing to
     # single-linkage matching.
@@ -460,10 +470,9 @@ def _rename_statements() -> list[Any]:
 _RENAME = _rename_statements()
 
 
-def refresh_event(session: Session, event: Event, *, prune: bool = False) -> None:
-    """Derive an event's fields from its mentions (a mention just joined it). `prune`:
-    mentions may also have left or changed (re-extraction), so links no mention names
-    any more are removed; at ingestion mentions only join, and links only grow."""
+def refresh_event(session: Session, event: Event) -> None:
+    """Derive an event's fields from its mentions: a mention joined it, or mentions
+    left or changed (re-extraction, review)."""
     found = session.execute(_EVENT_MENTIONS, {"event_id": event.id}).all()
     event.confidence = _event_confidence(found)
     # Distinct rows (syndicated copies repeat a quote and its reading word for word), in
@@ -472,7 +481,7 @@ def refresh_event(session: Session, event: Event, *, prune: bool = False) -> Non
     rows = sorted({_hashable(row[2:]) for row in found}, key=repr)
     readings = [_reading_from_row(row[4:]) for row in rows]
     outlets = sorted({row[3] for row in rows if row[3]})
-    weapon_ids = {w for r in readings for w in r.weapons}
+    weapon_ids = _most_specific({w for r in readings for w in r.weapons})
     place_ids = {p for r in readings for p in r.places}
     weapon_names = _names(session, Weapon, weapon_ids)
     place_names = _names(session, Place, place_ids)
@@ -486,7 +495,6 @@ def refresh_event(session: Session, event: Event, *, prune: bool = False) -> Non
         weapon_ids, place_ids = durable.apply_reviewed_fields(event, weapon_ids, place_ids)
         weapon_names = _names(session, Weapon, weapon_ids)
         place_names = _names(session, Place, place_ids)
-        prune = True
     actor_name = _names(session, Actor, {event.actor_id})[event.actor_id]
     event.summary = durable.reviewed_summary(event) or summarize(
         event.type, actor_name, list(weapon_names.values()), list(place_names.values())
@@ -499,9 +507,16 @@ def refresh_event(session: Session, event: Event, *, prune: bool = False) -> Non
     event.search_text = fold(" ".join(searchable))
     event.updated_at = utcnow()
     # Link the weapons and places the mentions name, and unlink what none names any more
-    # (a reading changed by `timeline reextract`).
-    _sync_links(session, event.id, {"weapon": weapon_ids, "place": place_ids}, prune)
+    # (a reading changed by `timeline reextract`, a class once a system is named).
+    _sync_links(session, event.id, {"weapon": weapon_ids, "place": place_ids})
     _save_derived(session, event)
+
+
+def _most_specific(weapon_ids: set[str]) -> set[str]:
+    """The systems the mentions name, without the class ("long-range weapons") when any
+    is named: an event told as "ATACMS" by one article and "long-range missiles" by
+    another is about ATACMS (as one article telling both, extract.dedupe)."""
+    return set(named_systems(frozenset(weapon_ids))) or weapon_ids
 
 
 # The event fields refresh_event derives from its mentions.
@@ -536,9 +551,9 @@ def _save_derived(session: Session, event: Event) -> None:
         set_committed_value(event, name, value)
 
 
-def _sync_links(session: Session, event_id: str, wanted: dict[str, set[str]], prune: bool) -> None:
+def _sync_links(session: Session, event_id: str, wanted: dict[str, set[str]]) -> None:
     """Link the event to the weapons and places in `wanted` ({"weapon": ids, "place":
-    ids}); with `prune`, unlink the others. Core statements on the session's connection:
+    ids}), and only to those. Core statements on the session's connection:
     no ORM objects nor flushes for rows that only pair two ids."""
     connection = session.connection()
     linked: dict[str, set[str]] = {kind: set() for kind in _LINKS}
@@ -546,7 +561,7 @@ def _sync_links(session: Session, event_id: str, wanted: dict[str, set[str]], pr
         linked[kind].add(entity)
     for kind, (table, column) in _LINKS.items():
         stale = linked[kind] - wanted[kind]
-        if prune and stale:
+        if stale:
             connection.execute(
                 sa.delete(table).where(
                     table.c.event_id == event_id, table.c[column].in_(sorted(stale))

@@ -128,11 +128,11 @@ def _vouch(
     """The event is confirmed: its fields (as shown, or `fields`) are frozen and its
     readings decided."""
     session.flush()
-    refresh_event(session, event, prune=True)
+    refresh_event(session, event)
     event.reviewed_fields = fields or current_fields(session, event)
     event.review_status = "confirmed"
     event.reviewed_at = event.updated_at = utcnow()
-    refresh_event(session, event, prune=True)
+    refresh_event(session, event)
     _decide(session, _mentions(session, event.id), event.id, editor, rejected=False)
 
 

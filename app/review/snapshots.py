@@ -159,7 +159,7 @@ def restore(session: Session, snapshot: Snapshot) -> None:
     for event_id, unit in events.items():
         event = session.get(Event, event_id)
         if unit is not None and event is not None:
-            refresh_event(session, event, prune=True)
+            refresh_event(session, event)
 
 
 def _put_event(session: Session, event_id: str, unit: dict[str, Any]) -> None:

@@ -83,3 +83,13 @@ def test_representative_date_prefers_text_then_precision_then_earliest() -> None
     assert representative_date([published, month]) == month
     assert representative_date([published]) == published
     assert representative_date([reading(date=None, precision=None, basis="undated")]) is None
+
+
+def test_a_weapon_class_names_no_system_so_it_meets_any_system() -> None:
+    by_class = reading(weapons=("long-range-weapons",))
+    assert compatible(by_class, reading(weapons=("atacms",)))
+    assert compatible(by_class, reading(weapons=("long-range-weapons",)))
+    assert not compatible(
+        reading(weapons=("atacms", "long-range-weapons")),
+        reading(weapons=("taurus", "long-range-weapons")),
+    )

@@ -13,7 +13,7 @@ from app.ingest.normalize import analysis_view, content_fingerprint
 from app.ingest.reader import ReadArticle
 from app.ingest.store import store_article
 from app.migrate import upgrade_database
-from app.models import Event, EventAlias, Mention
+from app.models import Event, EventAlias, EventWeapon, Mention
 from app.slugs import short_hash, slugify
 from tests.databases import Databases
 
@@ -210,3 +210,22 @@ def test_a_mention_naming_another_weapon_is_another_event(engine: Engine) -> Non
     store_the_call_naming(engine, ("ATACMS",), ("Taurus",))
     with Session(engine) as session:
         assert len(session.exec(select(Event.id)).all()) == 2
+
+
+def test_an_event_told_by_system_and_by_class_lists_the_system_only(engine: Engine) -> None:
+    """ "ATACMS" in one article and "long-range weapons" in another: the event is about
+    ATACMS, and the class name is dropped from its weapons (not from its mentions)."""
+    store_the_call_naming(engine, ("long-range weapons",), ("ATACMS",))
+    with Session(engine) as session:
+        (event,) = session.exec(select(Event)).all()
+        linked = session.exec(select(EventWeapon.weapon_id)).all()
+        told = sorted(tuple(m.weapons) for m in session.exec(select(Mention)))
+    assert linked == ["atacms"]
+    assert event.summary == "NATO asks for ATACMS for use on Russian territory"
+    assert told == [("atacms",), ("long-range-weapons",)]
+
+
+def test_an_event_told_by_class_only_keeps_the_class(engine: Engine) -> None:
+    store_the_call_naming(engine, ("long-range weapons",), ("long-range weapons",))
+    with Session(engine) as session:
+        assert session.exec(select(EventWeapon.weapon_id)).all() == ["long-range-weapons"]
