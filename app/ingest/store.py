@@ -7,6 +7,7 @@ and its old id becomes an alias that keeps resolving (so a shared link never die
 """
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -310,8 +311,29 @@ def attach_new(session: Session, mention: MentionRow, article_id: str) -> str | 
     session.flush()  # a new event goes in before its first mention
     # A Core INSERT: an ORM flush per mention costs more than storing it.
     session.connection().execute(_INSERT_MENTION, _mention_values(mention))
-    refresh_event(session, event)
+    _stale_events(session)[event.id] = event
     return target
+
+
+def _stale_events(session: Session) -> dict[str, Event]:
+    """Events a mention joined in this transaction: their derived fields are computed
+    once, when it commits (a wire story copied by twenty outlets refreshes its event
+    once per batch, not once per copy). Held here, the session keeps them loaded."""
+    stale: dict[str, Event] = session.info.setdefault("stale_events", {})
+    return stale
+
+
+@sa.event.listens_for(Session, "before_commit")
+def refresh_stale_events(session: Session) -> None:
+    """Refresh the events mentions joined (an event renamed or rolled back meanwhile is
+    gone, and skipped: its new id is in the set too)."""
+    if session.in_nested_transaction():
+        return  # a savepoint's release: the transaction goes on
+    stale = session.info.pop("stale_events", {})
+    for event_id in sorted(stale):
+        event = session.get(Event, event_id)
+        if event is not None:
+            refresh_event(session, event)
 
 
 def reattach(session: Session, mentions: Sequence[Mention]) -> None:
@@ -379,11 +401,14 @@ def _candidates(
         statement = _CANDIDATES_BY_WEAPON
         params["weapon_keys"] = sorted(reading.weapons | generic_weapon_ids() | {"", "*"})
     by_event: dict[str, set[Reading]] = {}
-    # Distinct readings: copies of one wire story read the same and add nothing to
-    # single-linkage matching.
+    # Distinct readings (the SQL's UNION): copies of one wire story read the same and add
+    # nothing to single-linkage matching.
     # On the connection: mentions go in by Core INSERTs, nothing waits in the session.
-    for event_id, *columns in session.connection().execute(statement, params):
-        by_event.setdefault(event_id, set()).add(_reading_from_row(columns))
+    for event_id, type_, actor_id, weapons, places, *rest in session.connection().execute(
+        statement, params
+    ):
+        row = (type_, actor_id, json.loads(weapons), json.loads(places), *rest)
+        by_event.setdefault(event_id, set()).add(_reading_from_row(row))
     return [
         (event_id, sorted(readings, key=repr)) for event_id, readings in sorted(by_event.items())
     ]
@@ -412,13 +437,21 @@ def _candidates_statement(*, by_weapon: bool) -> Any:
                     sa.bindparam(f"{precision}_to", type_=sa.Date),
                 ),
             ]
-        columns = [mention.c[c.key] for c in READING_COLUMNS]
+        # The lists as their JSON text, which the database can compare (PostgreSQL
+        # cannot compare JSON values): UNION then keeps each distinct reading once.
+        columns = [
+            sa.cast(mention.c[c.key], sa.Text) if c.key in _LIST_COLUMNS else mention.c[c.key]
+            for c in READING_COLUMNS
+        ]
         return sa.select(mention.c.event_id, *columns).where(
             *conditions, mention.c.event_id.not_in(told_here)
         )
 
     # Built once: constructing the statement costs more than running it (index ranges).
-    return sa.union_all(*(block(precision) for precision in (*REACH, None)))
+    return sa.union(*(block(precision) for precision in (*REACH, None)))
+
+
+_LIST_COLUMNS = ("weapons", "places")
 
 
 _CANDIDATES = _candidates_statement(by_weapon=False)
@@ -440,6 +473,9 @@ def rename_event(session: Session, old_id: str, new_id: str) -> Event:
             set_committed_value(instance, "event_id", new_id)
     renamed = session.get(Event, new_id)
     assert renamed is not None
+    stale = _stale_events(session)
+    if stale.pop(old_id, None) is not None:
+        stale[new_id] = renamed
     return renamed
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.models import Event, Mention, RetiredEvent, ReviewedReading
@@ -87,10 +88,16 @@ def without_rejected(session: Session, candidates: list[tuple[str, Any]]) -> lis
     return [c for c in candidates if c[0] not in rejected]
 
 
+_DECISION = sa.select(
+    col(ReviewedReading.event_id), col(ReviewedReading.rejected), col(ReviewedReading.decided_at)
+).where(col(ReviewedReading.key) == sa.bindparam("key"))
+
+
 def decided_event(session: Session, mention: ReadingKey) -> Event | None:
     """The event a person put this reading in, if any. A rejected reading whose event
     is gone founds a rejected (hidden) event again under the id it had."""
-    decision = session.get(ReviewedReading, mention.key)
+    # A Core lookup (most readings have no decision): an ORM get costs more than it.
+    decision = session.connection().execute(_DECISION, {"key": mention.key}).first()
     if decision is None:
         return None
     event = session.get(Event, decision.event_id)

@@ -229,3 +229,34 @@ def test_an_event_told_by_class_only_keeps_the_class(engine: Engine) -> None:
     store_the_call_naming(engine, ("long-range weapons",), ("long-range weapons",))
     with Session(engine) as session:
         assert session.exec(select(EventWeapon.weapon_id)).all() == ["long-range-weapons"]
+
+
+def _derived(engine: Engine) -> list[tuple[object, ...]]:
+    with Session(engine) as session:
+        events = session.exec(select(Event).order_by(col(Event.id))).all()
+        return [
+            (e.id, e.summary, e.search_text, e.confidence, e.date, e.date_basis) for e in events
+        ]
+
+
+def test_one_transaction_derives_the_same_events_as_one_per_article(
+    databases: Databases,
+) -> None:
+    """Derived fields are computed when the transaction commits (once per event per
+    batch), including for an event renamed by a later mention in the same batch."""
+    per_article, one_batch = (make_engine(databases.new(name)) for name in ("each", "batch"))
+    for engine in (per_article, one_batch):
+        upgrade_database(str(engine.url.render_as_string(hide_password=False)))
+    store_all(per_article, [2, 1, 0])  # each later article renames the request
+    items = stories()
+    with Session(one_batch) as session, session.begin():
+        for index in [2, 1, 0]:
+            with session.begin_nested():
+                store_article(session, *items[index])
+    expected = _derived(per_article)
+    assert all(summary for _, summary, *_ in expected)
+    assert _derived(one_batch) == expected
+    with Session(one_batch) as session:
+        assert len(session.exec(select(EventAlias)).all()) == 2
+    for engine in (per_article, one_batch):
+        engine.dispose()
