@@ -58,7 +58,7 @@ evaluate: setup
 CORPUS ?= ../shared/corpus
 evaluate-corpus: setup
 	@if [ -f $(CORPUS)/gold.yaml ]; then \
-		$(BIN)/timeline evaluate $(CORPUS)/gold.yaml --min-f1 0.81 --min-language-f1 0.78 --min-date 0.86; \
+		$(BIN)/timeline evaluate $(CORPUS)/gold.yaml --min-f1 0.88 --min-language-f1 0.86 --min-date 0.87; \
 	else \
 		echo "no corpus at $(CORPUS): evaluation skipped"; \
 	fi
