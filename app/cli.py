@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError, StatementError
 
 from app.config import get_settings
@@ -63,6 +63,16 @@ def opening_database(url: str) -> Iterator[None]:
         if reason == "unable to open database file":
             reason += _what_is_in_the_way(url)
         database_error(url, reason)
+
+
+def writable_engine(url: str, *, migrate: bool) -> Engine:
+    """The configured database, migrated first when asked, checked to take writes."""
+    with opening_database(url):
+        if migrate:
+            upgrade_database(url)
+        engine = get_engine()
+        check_writable(engine)
+    return engine
 
 
 def database_error(url: str, reason: str) -> NoReturn:
@@ -134,11 +144,7 @@ def ingest(
     fetched from URLs, extract their policy events and store them. Exit code 1 when
     any file or URL failed."""
     settings = get_settings()
-    with opening_database(settings.database_url):
-        if migrate:
-            upgrade_database(settings.database_url)
-        engine = get_engine()
-        check_writable(engine)
+    engine = writable_engine(settings.database_url, migrate=migrate)
     limit = max_file_bytes or settings.max_file_bytes
     urls = [path for path in paths if looks_like_url(path)]
     policy = HttpPolicy.from_settings(settings, allow_private=allow_private, max_bytes=limit)
@@ -355,12 +361,7 @@ def reextract(
     (410), merged ids keep redirecting (301). Exit code 1 when any article failed."""
     from app.ingest.reextract import ArticleChange, reextract_all
 
-    settings = get_settings()
-    with opening_database(settings.database_url):
-        if migrate:
-            upgrade_database(settings.database_url)
-        engine = get_engine()
-        check_writable(engine)
+    engine = writable_engine(get_settings().database_url, migrate=migrate)
     progress = Progress(
         TextColumn("[bold]re-extracting"),
         BarColumn(),
