@@ -509,7 +509,8 @@ _RENAME = _rename_statements()
 def refresh_event(session: Session, event: Event) -> None:
     """Derive an event's fields from its mentions: a mention joined it, or mentions
     left or changed (re-extraction, review)."""
-    found = session.execute(_EVENT_MENTIONS, {"event_id": event.id}).all()
+    # On the connection (mentions go in by Core, nothing waits in the session).
+    found = session.connection().execute(_EVENT_MENTIONS, {"event_id": event.id}).all()
     event.confidence = _event_confidence(found)
     # Distinct rows (syndicated copies repeat a quote and its reading word for word), in
     # an order that gives the same search text whatever the ingestion order. Deduplicated
