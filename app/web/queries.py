@@ -6,9 +6,9 @@ view, its JSON and its CSV always hold the same events.
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -35,14 +35,15 @@ from app.models import (
     Article,
     Event,
     EventAlias,
+    EventOutlet,
     EventPlace,
     EventWeapon,
     Mention,
     Place,
     Weapon,
 )
-from app.slugs import fold, slugify
-from app.web import periods
+from app.slugs import fold
+from app.web import aggregates, periods
 from app.web.cache import memo
 from app.web.filters import FACETS, EventFilter
 
@@ -56,6 +57,13 @@ def _table(model: Any) -> Any:
 
 EVENT, ACTOR, ARTICLE, MENTION = _table(Event), _table(Actor), _table(Article), _table(Mention)
 EVENT_WEAPON, EVENT_PLACE = _table(EventWeapon), _table(EventPlace)
+EVENT_OUTLET = _table(EventOutlet)
+# The link table of each multi-valued filter: (table, value column).
+LINKS = {
+    "weapon": (EVENT_WEAPON, EVENT_WEAPON.c.weapon_id),
+    "place": (EVENT_PLACE, EVENT_PLACE.c.place_id),
+    "outlet": (EVENT_OUTLET, EVENT_OUTLET.c.outlet_id),
+}
 WEAPON, PLACE = _table(Weapon), _table(Place)
 
 
@@ -212,18 +220,20 @@ def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
 
     def compute() -> dict[str, tuple[str, ...]]:
         names: dict[str, list[str]] = defaultdict(list)
-        rows = _rows(
-            session, select(ARTICLE.c.outlet).distinct().where(ARTICLE.c.outlet.is_not(None))
-        )
-        for (name,) in rows:
-            if name and slugify(name):
-                names[slugify(name)].append(name)
+        stmt = select(ARTICLE.c.outlet_id, ARTICLE.c.outlet).distinct()
+        for slug, name in _rows(session, stmt.where(ARTICLE.c.outlet_id.is_not(None))):
+            names[slug].append(name)
         return {k: tuple(sorted(v)) for k, v in names.items()}
 
     return memo(session, "outlets", (), compute)
 
 
-def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[bool]]:
+def conditions(
+    *, session: Session, filter: EventFilter, walk: bool = False
+) -> list[ColumnElement[bool]]:
+    """The filter as SQL conditions on `event`. Weapons, places and outlets are tested
+    as `id IN (their events)`, read once from the link's value index; with `walk`, as
+    EXISTS per event instead, so that SQLite can walk a date index and stop at a LIMIT."""
     f = filter
     conds: list[ColumnElement[bool]] = [PUBLIC]
     if f.reviewed is not None:
@@ -232,21 +242,13 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
         conds.append(EVENT.c.type.in_(f.type))
     if f.actor:
         conds.append(EVENT.c.actor_id.in_(f.actor))
-    if f.weapon:
-        sub = select(EVENT_WEAPON.c.event_id).where(EVENT_WEAPON.c.weapon_id.in_(f.weapon))
-        conds.append(EVENT.c.id.in_(sub))
-    if f.place:
-        sub = select(EVENT_PLACE.c.event_id).where(EVENT_PLACE.c.place_id.in_(f.place))
-        conds.append(EVENT.c.id.in_(sub))
-    if f.outlet:
-        known = outlet_names(session=session)
-        names = [name for slug in f.outlet for name in known.get(slug, ())]
-        sub = (
-            select(MENTION.c.event_id)
-            .join(Article, ARTICLE.c.id == MENTION.c.article_id)
-            .where(ARTICLE.c.outlet.in_(names))
-        )
-        conds.append(EVENT.c.id.in_(sub))
+    for name, (link, value) in LINKS.items():
+        if f.values(name):
+            linked = select(link.c.event_id).where(value.in_(f.values(name)))
+            if walk:
+                conds.append(linked.where(link.c.event_id == EVENT.c.id).exists())
+            else:
+                conds.append(EVENT.c.id.in_(linked))
     if f.date_from:
         conds.append(EVENT.c.date >= f.date_from)
     if f.date_to:
@@ -265,18 +267,29 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
 
 def count_events(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
-        stmt = (
-            select(func.count())
-            .select_from(Event)
-            .where(*conditions(session=session, filter=filter))
+        found = aggregates.total(session, filter)
+        if found is None:
+            return _count(session, filter)
+        return found.counts[()] + sum(
+            _count(session, replace(filter, date_from=lo, date_to=hi)) for lo, hi in found.rest
         )
-        return int(_rows(session, stmt).one()[0])
 
     return memo(session, "count", filter.cache_key(), compute)
 
 
+def _count(session: Session, filter: EventFilter) -> int:
+    """Counted from the events."""
+    stmt = (
+        select(func.count()).select_from(EVENT).where(*conditions(session=session, filter=filter))
+    )
+    return int(_rows(session, stmt).one()[0])
+
+
 def count_dated(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
+        undated = aggregates.undated(session, filter)
+        if undated is not None:
+            return count_events(session=session, filter=filter) - undated
         conds = conditions(session=session, filter=filter)
         stmt = select(func.count()).select_from(EVENT).where(EVENT.c.date.is_not(None), *conds)
         return int(_rows(session, stmt).one()[0])
@@ -292,7 +305,8 @@ def list_events(
     Dated and undated events are paged by two queries rather than one ORDER BY
     `date IS NULL`, so that SQLite walks the date index instead of sorting every row.
     """
-    conds = conditions(session=session, filter=filter)
+    walk = limit >= 0 and _walks(session, filter, limit + offset)
+    conds = conditions(session=session, filter=filter, walk=walk)
     base = _event_select().where(*conds)
     desc = filter.order == "desc"
     by_date = [EVENT.c.date.desc(), EVENT.c.id.desc()] if desc else [EVENT.c.date, EVENT.c.id]
@@ -304,6 +318,19 @@ def list_events(
         undated = base.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
         rows += list(_rows(session, _page(undated, rest, skip)))
     return _hydrate(session, rows, with_mentions=mentions)
+
+
+def _walks(session: Session, filter: EventFilter, reach: int) -> bool:
+    """Whether to find a page of a weapon, place or outlet's events by walking the date
+    index (testing each event, stopping at the page's end) rather than reading all of
+    them from the link's index and sorting them by date. Walking passes about
+    reach * all / matching events; reading costs about `matching`: walk when that is
+    fewer (the first pages of all but the rarest values)."""
+    if not any(filter.values(name) for name in LINKS):
+        return False
+    matching = count_dated(session=session, filter=filter)
+    everything = count_dated(session=session, filter=EventFilter())
+    return reach * everything <= matching * matching
 
 
 def _page(stmt: Any, limit: int, offset: int) -> Any:
@@ -591,67 +618,56 @@ def _names(session: Session, name: str) -> dict[str, str]:
     return memo(session, "names", (name,), compute)
 
 
-def _event_outlets(session: Session) -> dict[str, tuple[str, ...]]:
-    """event id -> the outlets (ids) that tell it; built once per data version."""
-
-    def compute() -> dict[str, tuple[str, ...]]:
-        stmt = (
-            select(MENTION.c.event_id, ARTICLE.c.outlet)
-            .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
-            .where(ARTICLE.c.outlet.is_not(None))
-        )
-        out: dict[str, set[str]] = defaultdict(set)
-        slugs: dict[str, str] = {}  # a dozen outlets, tens of thousands of rows
-        for event_id, outlet in _rows(session, stmt):
-            slug = slugs.get(outlet)
-            if slug is None:
-                slug = slugs[outlet] = slugify(outlet)
-            if slug:
-                out[event_id].add(slug)
-        return {k: tuple(sorted(v)) for k, v in out.items()}
-
-    return memo(session, "event_outlets", (), compute)
-
-
-def event_outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
-    """event id -> display names of the outlets that tell it (for exports)."""
+def event_outlet_names(*, session: Session, event_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Event id -> display names of the outlets that tell it (for exports)."""
     labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
-    return {
-        event_id: tuple(sorted(labels.get(slug, slug) for slug in slugs))
-        for event_id, slugs in _event_outlets(session).items()
-    }
+    found: dict[str, list[str]] = defaultdict(list)
+    for at in range(0, len(event_ids), HYDRATE_BATCH):
+        batch = list(event_ids[at : at + HYDRATE_BATCH])
+        stmt = select(EVENT_OUTLET.c.event_id, EVENT_OUTLET.c.outlet_id)
+        for event_id, slug in _rows(session, stmt.where(EVENT_OUTLET.c.event_id.in_(batch))):
+            found[event_id].append(labels.get(slug, slug))
+    return {event_id: tuple(sorted(names)) for event_id, names in found.items()}
 
 
-def _facet_rows(
-    session: Session, name: str, conds: list[ColumnElement[bool]]
-) -> dict[str, tuple[str, int]]:
-    """Option id -> (label, event count) for one facet under the given conditions."""
-    counts: dict[str, int] = defaultdict(int)
-    if name == "outlet":
-        # Counted in Python over a memoized event -> outlets map: the SQL equivalent
-        # (DISTINCT over every mention joined to its article) is the slowest facet.
-        per_event = _event_outlets(session)
-        ids: Any = per_event.keys()
-        if conds:
-            ids = (row[0] for row in _rows(session, select(EVENT.c.id).where(*conds)))
-        for event_id in ids:
-            for outlet in per_event.get(event_id, ()):
-                counts[outlet] += 1
-        labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
-        return {k: (labels.get(k, k), n) for k, n in counts.items()}
+def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[str]:
+    """Option id -> event count for one facet under `filter`: from the aggregates where
+    they can say, the rest counted from the events."""
+    found = aggregates.facet(session, filter, name)
+    if found is None:
+        return _facet_values_from_events(session, name, filter)
+    counts = found.counts
+    for lo, hi in found.rest:
+        counts += _facet_values_from_events(
+            session, name, replace(filter, date_from=lo, date_to=hi)
+        )
+    return counts
+
+
+def _facet_values_from_events(session: Session, name: str, filter: EventFilter) -> Counter[str]:
+    conds = conditions(session=session, filter=filter)
     if name in ("type", "actor"):
         key = EVENT.c.type if name == "type" else EVENT.c.actor_id
         stmt = select(key, func.count()).where(*conds).group_by(key)
     else:
-        link = EVENT_WEAPON if name == "weapon" else EVENT_PLACE
-        key = link.c.weapon_id if name == "weapon" else link.c.place_id
-        # (event, weapon) pairs are unique, so count(*) counts events; `IN (filtered
-        # ids)` lets SQLite scan the small link index instead of planning a join.
-        stmt = select(key, func.count()).group_by(key)
-        if conds:
-            stmt = stmt.where(link.c.event_id.in_(select(EVENT.c.id).where(*conds)))
-    labels = {} if name == "type" else _names(session, name)
-    return {k: (labels.get(k, k), int(n)) for k, n in _rows(session, stmt)}
+        link, key = LINKS[name]
+        # (event, value) pairs are unique, so count(*) counts events; `IN (filtered ids)`
+        # lets SQLite read the small link index instead of planning a join.
+        stmt = select(key, func.count()).where(
+            link.c.event_id.in_(select(EVENT.c.id).where(*conds))
+        )
+        stmt = stmt.group_by(key)
+    return Counter({k: int(n) for k, n in _rows(session, stmt)})
+
+
+def _facet_rows(session: Session, name: str, filter: EventFilter) -> dict[str, tuple[str, int]]:
+    """Option id -> (label, event count) for one facet under the filter."""
+    counts = _facet_values(session, name, filter)
+    if name == "outlet":
+        labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
+    else:
+        labels = {} if name == "type" else _names(session, name)
+    return {k: (labels.get(k, k), n) for k, n in counts.items() if n}
 
 
 def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[FacetOption, ...]]:
@@ -664,8 +680,7 @@ def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[Fa
     def compute() -> dict[str, tuple[FacetOption, ...]]:
         result: dict[str, tuple[FacetOption, ...]] = {}
         for name in FACETS:
-            conds = conditions(session=session, filter=filter.without(name))
-            rows = _facet_rows(session, name, conds)
+            rows = _facet_rows(session, name, filter.without(name))
             selected = set(filter.values(name))
             for value in selected - rows.keys():
                 rows[value] = (_label(session, name, value), 0)
@@ -730,31 +745,38 @@ class LaneData:
 
 
 def lane_data(*, session: Session, filter: EventFilter, marker_limit: int = 300) -> LaneData:
-    """What the lanes draw. Above `marker_limit` dated events, aggregate per period in SQL."""
+    """What the lanes draw. Above `marker_limit` dated events, counts per period."""
 
     def compute() -> LaneData:
-        conds = conditions(session=session, filter=filter)
-        summary_stmt = select(
-            func.count(EVENT.c.date), func.count(), func.min(EVENT.c.date), func.max(EVENT.c.date)
-        ).where(*conds)
-        dated, total, first, last = _rows(session, summary_stmt).one()
-        if isinstance(first, str):  # raw SQLite aggregate
-            first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-        dated, undated = int(dated), int(total) - int(dated)
+        dated = count_dated(session=session, filter=filter)
+        undated = count_events(session=session, filter=filter) - dated
         if dated == 0:
             return LaneData((), "", None, None, 0, undated)
         if dated <= marker_limit:
-            points = _single_points(session, conds)
-            return LaneData(points, "", first, last, dated, undated)
+            points = _single_points(session, filter)
+            return LaneData(points, "", points[0].date, points[-1].date, dated, undated)
+        first, last = (_edge_date(session, filter, latest) for latest in (False, True))
         # The shown span: a date filter zooms in even where events are sparse.
         period = periods.choose(filter.date_from or first, filter.date_to or last)
-        points = _period_points(session, conds, period)
+        points = _period_points(session, filter, period)
         return LaneData(points, period, first, last, dated, undated)
 
     return memo(session, "lanes", (*filter.cache_key(), marker_limit), compute)
 
 
-def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[LanePoint, ...]:
+def _edge_date(session: Session, filter: EventFilter, latest: bool) -> dt.date:
+    """The first (or last) date of the filter's events: one step down a date index,
+    which the filter's first event ends (the filter holds dated events)."""
+    day = EVENT.c.date
+    stmt = select(day).where(
+        day.is_not(None), *conditions(session=session, filter=filter, walk=True)
+    )
+    found = _rows(session, stmt.order_by(day.desc() if latest else day).limit(1)).scalar_one()
+    return found if isinstance(found, dt.date) else dt.date.fromisoformat(found)
+
+
+def _single_points(session: Session, filter: EventFilter) -> tuple[LanePoint, ...]:
+    conds = conditions(session=session, filter=filter, walk=True)
     stmt = _event_select().where(EVENT.c.date.is_not(None), *conds)
     stmt = stmt.order_by(EVENT.c.date, EVENT.c.id)
     return tuple(
@@ -773,35 +795,31 @@ def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[
     )
 
 
-def _period_points(
-    session: Session, conds: list[ColumnElement[bool]], period: str
-) -> tuple[LanePoint, ...]:
-    """Counts per (actor, period, type): GROUP BY in SQL, then months or days merged
-    into quarters or weeks here (no portable SQL for those)."""
-    if period in ("week", "day"):
-        keys: list[Any] = [EVENT.c.date]
+# (first day of a period, actor id) -> events per type
+Cells = dict[tuple[dt.date, str], Counter[str]]
+
+
+def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[LanePoint, ...]:
+    """Counts per (actor, period, type): per month from the aggregates when the period
+    is made of months and they can say, else (and for the days they leave) grouped in SQL
+    over the events; then months or days merged into quarters or weeks here."""
+    cells: Cells = defaultdict(Counter)
+    found = None if period in ("week", "day") else aggregates.lane_cells(session, filter)
+    if found is None:
+        _add_period_cells(session, filter, period, cells)
     else:
-        keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
-    stmt = (
-        select(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, func.count(), *keys)
-        .join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
-        .where(EVENT.c.date.is_not(None), *conds)
-        .group_by(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, *keys)
-    )
-    cells: dict[tuple[dt.date, str, str], dict[str, int]] = defaultdict(dict)
-    for actor_id, name, type_, count, *key in _rows(session, stmt):
-        if period in ("week", "day"):
-            day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
-        else:
-            day = dt.date(int(key[0]), int(key[1]), 1)
-        cell = cells[(periods.start_of(day, period), actor_id, name)]
-        cell[type_] = cell.get(type_, 0) + int(count)
+        for (actor_id, type_, month), count in found.counts.items():
+            day = dt.date(int(month[:4]), int(month[5:7]), 1)
+            cells[(periods.start_of(day, period), actor_id)][type_] += count
+        for lo, hi in found.rest:
+            _add_period_cells(session, replace(filter, date_from=lo, date_to=hi), period, cells)
+    names = _names(session, "actor")
     points = []
-    for (start, actor_id, name), by_type in sorted(cells.items()):
+    for (start, actor_id), by_type in sorted(cells.items()):
         ordered = tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], _type_rank(kv[0]))))
         points.append(
             LanePoint(
-                actor=Ref(actor_id, name),
+                actor=Ref(actor_id, names.get(actor_id, actor_id)),
                 date=start,
                 count=sum(by_type.values()),
                 type=ordered[0][0],
@@ -809,6 +827,25 @@ def _period_points(
             )
         )
     return tuple(points)
+
+
+def _add_period_cells(session: Session, filter: EventFilter, period: str, cells: Cells) -> None:
+    """The filter's events per (actor, type, day or month), counted from the events."""
+    if period in ("week", "day"):
+        keys: list[Any] = [EVENT.c.date]
+    else:
+        keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
+    stmt = (
+        select(EVENT.c.actor_id, EVENT.c.type, func.count(), *keys)
+        .where(EVENT.c.date.is_not(None), *conditions(session=session, filter=filter))
+        .group_by(EVENT.c.actor_id, EVENT.c.type, *keys)
+    )
+    for actor_id, type_, count, *key in _rows(session, stmt):
+        if period in ("week", "day"):
+            day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
+        else:
+            day = dt.date(int(key[0]), int(key[1]), 1)
+        cells[(periods.start_of(day, period), actor_id)][type_] += int(count)
 
 
 def _type_rank(event_type: str) -> int:
