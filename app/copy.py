@@ -19,9 +19,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from app.models import KEPT_BY_TRIGGERS  # (and registers the tables on SQLModel.metadata)
 from app.db import SnapshotSession
 from app.ingest.writer import write_transaction
+from app.models import KEPT_BY_TRIGGERS  # (and registers the tables on SQLModel.metadata)
 
 CHUNK = 1000  # rows per INSERT round trip
 

@@ -51,6 +51,9 @@ class Place(SQLModel, table=True):
 
 
 class Article(SQLModel, table=True):
+    # An outlet's articles, and the first spelling of its name in one index step.
+    __table_args__ = (Index("ix_article_outlet_label", "outlet_id", "outlet"),)
+
     # The first 16 hex digits of content_hash: stable across rebuilds and ingestion order.
     id: str = Field(primary_key=True, max_length=16)
     content_hash: str = Field(max_length=64, unique=True)
@@ -61,7 +64,7 @@ class Article(SQLModel, table=True):
     # The outlet's id, what the outlet filter and facet read: the slug of `outlet`, set
     # when a row is inserted without it (ORM or Core; see _outlet_id).
     outlet_id: str | None = Field(
-        default=None, max_length=80, index=True, sa_column_kwargs={"default": _outlet_id}
+        default=None, max_length=80, sa_column_kwargs={"default": _outlet_id}
     )
     language: str | None = Field(default=None, max_length=8)
     published: dt.date | None = None
@@ -83,11 +86,17 @@ def _timeline_index(name: str, *leading: str) -> Index:
     return Index(name, *leading, "date", "id", *rest)
 
 
+# The same columns by id: events found through a weapon, place, outlet or a text search
+# are checked without reading their rows (summary and search text make them long).
+_ID_INDEX = Index("ix_event_id_timeline", "id", *_TIMELINE_COLUMNS, "date")
+
+
 class Event(SQLModel, table=True):
     __table_args__ = (
         _timeline_index("ix_event_timeline"),
         _timeline_index("ix_event_actor_timeline", "actor_id"),
         _timeline_index("ix_event_type_timeline", "type"),
+        _ID_INDEX,
     )
 
     id: str = Field(primary_key=True, max_length=16)  # deterministic, see app/ingest/store.py

@@ -7,7 +7,7 @@ view, its JSON and its CSV always hold the same events.
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -47,7 +47,10 @@ from app.web import aggregates, periods
 from app.web.cache import memo
 from app.web.filters import FACETS, EventFilter
 
-_fts = sql_table("event_fts", column("event_id"))
+_fts = sql_table("event_fts", column("rowid"))
+# event id <-> full-text rowid (migration 0005): a search reads rowids from the index
+# alone, where reading its event_id column would fetch each matching row's content.
+_fts_rowid = sql_table("event_fts_rowid", column("rowid"), column("event_id"))
 
 
 def _table(model: Any) -> Any:
@@ -203,10 +206,8 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
         return None
     dialect = _dialect(session)
     if dialect == "sqlite":
-        match = select(_fts.c.event_id).where(
-            column("event_fts").op("MATCH")(literal(fts_query(q)))
-        )
-        return EVENT.c.id.in_(match)
+        rowids = select(_fts.c.rowid).where(column("event_fts").op("MATCH")(literal(fts_query(q))))
+        return EVENT.c.id.in_(select(_fts_rowid.c.event_id).where(_fts_rowid.c.rowid.in_(rowids)))
     if dialect == "postgresql":
         # plainto_tsquery AND-s the terms and reads no operator syntax.
         query = func.plainto_tsquery(_PG_CONFIG, literal(" ".join(terms)))
@@ -215,17 +216,23 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     return and_(*(EVENT.c.search_text.contains(term) for term in terms))
 
 
-def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
-    """Outlet id (slug of the name) -> the spellings stored in articles."""
+def outlet_labels(*, session: Session, slugs: Iterable[str]) -> dict[str, str]:
+    """Outlet id (slug of the name) -> the name shown for it: of its spellings in the
+    articles, the first in code-point order (one index step each)."""
+    wanted = tuple(sorted(set(slugs)))
 
-    def compute() -> dict[str, tuple[str, ...]]:
-        names: dict[str, list[str]] = defaultdict(list)
-        stmt = select(ARTICLE.c.outlet_id, ARTICLE.c.outlet).distinct()
-        for slug, name in _rows(session, stmt.where(ARTICLE.c.outlet_id.is_not(None))):
-            names[slug].append(name)
-        return {k: tuple(sorted(v)) for k, v in names.items()}
+    def compute() -> dict[str, str]:
+        found = {}
+        for slug in wanted:
+            name = _rows(session, _OUTLET_LABEL, {"slug": slug}).scalar()
+            if name is not None:
+                found[slug] = name
+        return found
 
-    return memo(session, "outlets", (), compute)
+    return memo(session, "outlet_labels", wanted, compute)
+
+
+_OUTLET_LABEL = select(func.min(ARTICLE.c.outlet)).where(ARTICLE.c.outlet_id == bindparam("slug"))
 
 
 def conditions(
@@ -256,10 +263,30 @@ def conditions(
     if f.min_confidence is not None:
         conds.append(EVENT.c.confidence >= f.min_confidence)
     if f.q:
-        cond = _text_condition(session, f.q)
-        if cond is not None:
-            conds.append(cond)
+        found = _text_matches(session, f.q)
+        if found is not None:
+            conds.append(EVENT.c.id.in_(found))
+        else:
+            cond = _text_condition(session, f.q)
+            if cond is not None:
+                conds.append(cond)
     return conds
+
+
+def _text_matches(session: Session, q: str) -> tuple[str, ...] | None:
+    """The ids of the events a text search finds, read once per data version, when
+    there are at most MATCHING_IDS: the queries of a page then test ids instead of
+    searching the full-text index again each."""
+
+    def compute() -> tuple[str, ...] | None:
+        cond = _text_condition(session, q)
+        if cond is None:
+            return None
+        stmt = select(EVENT.c.id).where(cond).limit(MATCHING_IDS + 1)
+        found = tuple(_rows(session, stmt).scalars())
+        return found if len(found) <= MATCHING_IDS else None
+
+    return memo(session, "text_matches", (q,), compute)
 
 
 # --- the event list --------------------------------------------------------------
@@ -321,16 +348,39 @@ def list_events(
 
 
 def _walks(session: Session, filter: EventFilter, reach: int) -> bool:
-    """Whether to find a page of a weapon, place or outlet's events by walking the date
-    index (testing each event, stopping at the page's end) rather than reading all of
-    them from the link's index and sorting them by date. Walking passes about
-    reach * all / matching events; reading costs about `matching`: walk when that is
-    fewer (the first pages of all but the rarest values)."""
+    """Whether to find the first `reach` events of a filter on weapons, places or
+    outlets by walking a date index over the events the rest of the filter keeps
+    (`others`), testing each for its link and stopping at the page's end, rather than
+    reading every event of the link and sorting them. Walking tests about
+    reach * others / matching events; the other way reads min(others, linked)."""
     if not any(filter.values(name) for name in LINKS):
         return False
     matching = count_dated(session=session, filter=filter)
-    everything = count_dated(session=session, filter=EventFilter())
-    return reach * everything <= matching * matching
+    others, linked = _link_estimates(session, filter)
+    if others is None:
+        return False
+    return reach * others <= matching * min(others, linked)
+
+
+def _link_estimates(session: Session, filter: EventFilter) -> tuple[int | None, int]:
+    """(events the filter keeps without its weapon, place and outlet, or None when
+    only the events could count them; events of its rarest link, at most), from the
+    aggregates."""
+    unlinked = replace(filter, weapon=(), place=(), outlet=())
+    others = None
+    if aggregates.cube(unlinked) is not None:
+        others = count_dated(session=session, filter=unlinked)
+
+    def events_of(name: str, value: str) -> int:
+        changes: dict[str, Any] = {name: (value,), "reviewed": filter.reviewed}
+        return count_dated(session=session, filter=EventFilter(**changes))
+
+    linked = min(
+        sum(events_of(name, value) for value in filter.values(name))
+        for name in LINKS
+        if filter.values(name)
+    )
+    return others, linked
 
 
 def _page(stmt: Any, limit: int, offset: int) -> Any:
@@ -620,14 +670,17 @@ def _names(session: Session, name: str) -> dict[str, str]:
 
 def event_outlet_names(*, session: Session, event_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """Event id -> display names of the outlets that tell it (for exports)."""
-    labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
     found: dict[str, list[str]] = defaultdict(list)
     for at in range(0, len(event_ids), HYDRATE_BATCH):
         batch = list(event_ids[at : at + HYDRATE_BATCH])
         stmt = select(EVENT_OUTLET.c.event_id, EVENT_OUTLET.c.outlet_id)
         for event_id, slug in _rows(session, stmt.where(EVENT_OUTLET.c.event_id.in_(batch))):
-            found[event_id].append(labels.get(slug, slug))
-    return {event_id: tuple(sorted(names)) for event_id, names in found.items()}
+            found[event_id].append(slug)
+    labels = outlet_labels(session=session, slugs={s for slugs in found.values() for s in slugs})
+    return {
+        event_id: tuple(sorted(labels.get(slug, slug) for slug in slugs))
+        for event_id, slugs in found.items()
+    }
 
 
 def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[str]:
@@ -645,26 +698,57 @@ def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[s
 
 
 def _facet_values_from_events(session: Session, name: str, filter: EventFilter) -> Counter[str]:
-    conds = conditions(session=session, filter=filter)
+    ids = _matching_ids(session, filter)
+    if ids is not None:
+        matching: Any = EVENT.c.id.in_(ids)
+        linked: Any = ids
+    else:
+        conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
+        matching = and_(*conds)
+        linked = select(EVENT.c.id).where(*conds)
     if name in ("type", "actor"):
         key = EVENT.c.type if name == "type" else EVENT.c.actor_id
-        stmt = select(key, func.count()).where(*conds).group_by(key)
+        stmt = select(key, func.count()).where(matching).group_by(key)
     else:
         link, key = LINKS[name]
         # (event, value) pairs are unique, so count(*) counts events; `IN (filtered ids)`
         # lets SQLite read the small link index instead of planning a join.
-        stmt = select(key, func.count()).where(
-            link.c.event_id.in_(select(EVENT.c.id).where(*conds))
-        )
-        stmt = stmt.group_by(key)
+        stmt = select(key, func.count()).where(link.c.event_id.in_(linked)).group_by(key)
     return Counter({k: int(n) for k, n in _rows(session, stmt)})
+
+
+# The events of a view whose facets the aggregates cannot count are read once, as ids,
+# when they are few: each facet then reads their links by id.
+MATCHING_IDS = 5000
+
+
+def _matching_ids(session: Session, filter: EventFilter) -> tuple[str, ...] | None:
+    """The ids of the filter's events, if at most MATCHING_IDS."""
+    if count_events(session=session, filter=filter) > MATCHING_IDS:
+        return None
+
+    def compute() -> tuple[str, ...]:
+        conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
+        return tuple(_rows(session, select(EVENT.c.id).where(*conds)).scalars())
+
+    return memo(session, "matching_ids", filter.cache_key(), compute)
+
+
+def _tests_links(session: Session, filter: EventFilter) -> bool:
+    """Whether to find a filter's events among those the rest of it keeps, testing each
+    for its weapon, place or outlet (fewer than the link's own events), rather than
+    among the link's events."""
+    if not any(filter.values(name) for name in LINKS):
+        return False
+    others, linked = _link_estimates(session, filter)
+    return others is not None and others <= linked
 
 
 def _facet_rows(session: Session, name: str, filter: EventFilter) -> dict[str, tuple[str, int]]:
     """Option id -> (label, event count) for one facet under the filter."""
     counts = _facet_values(session, name, filter)
     if name == "outlet":
-        labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
+        labels = outlet_labels(session=session, slugs=counts)
     else:
         labels = {} if name == "type" else _names(session, name)
     return {k: (labels.get(k, k), n) for k, n in counts.items() if n}
@@ -705,9 +789,7 @@ def _label(session: Session, name: str, value: str) -> str:
         if row is not None:
             return str(row.name)
     if name == "outlet":
-        names = outlet_names(session=session).get(value)
-        if names:
-            return names[0]
+        return outlet_labels(session=session, slugs=[value]).get(value, value)
     return value
 
 

@@ -315,6 +315,7 @@ NEW_INDEXES = {
             "confidence",
         ],
         "ix_event_type_timeline": ["type", "date", "id", "review_status", "actor_id", "confidence"],
+        "ix_event_id_timeline": ["id", *TIMELINE, "date"],
     },
     "eventweapon": {"ix_eventweapon_weapon_event": ["weapon_id", "event_id"]},
     "eventplace": {"ix_eventplace_place_event": ["place_id", "event_id"]},
@@ -347,7 +348,7 @@ def _fill_outlet_ids() -> None:
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.add_column("article", sa.Column("outlet_id", String(length=80), nullable=True))
-    op.create_index("ix_article_outlet_id", "article", ["outlet_id"], unique=False)
+    op.create_index("ix_article_outlet_label", "article", ["outlet_id", "outlet"], unique=False)
     _fill_outlet_ids()
     _swap_indexes(OLD_INDEXES, NEW_INDEXES)
     op.create_table(
@@ -419,6 +420,6 @@ def downgrade() -> None:
     op.drop_index("ix_eventoutlet_outlet_event", table_name="eventoutlet")
     op.drop_table("eventoutlet")
     _swap_indexes(NEW_INDEXES, OLD_INDEXES)
-    op.drop_index("ix_article_outlet_id", table_name="article")
+    op.drop_index("ix_article_outlet_label", table_name="article")
     # Plain DROP COLUMN (SQLite 3.35+), no batch copy that would lose the table's triggers.
     op.drop_column("article", "outlet_id")
