@@ -21,8 +21,8 @@ from app.web.links import site_root
 from app.web.threads import off_loop
 
 T = TypeVar("T")
-MAX_ENTRIES = 1024
-MAX_RESPONSES = 256
+MAX_ENTRIES = 1024  # units (_units) per worker
+RESPONSE_CACHE_BYTES = 24 * 1024 * 1024  # per worker
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 # What makes two GETs render differently besides the URL and the site's address: htmx.
 VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")
@@ -33,9 +33,12 @@ _inflight: dict[tuple[Any, ...], threading.RLock] = {}
 
 
 class _Store:
-    def __init__(self, size: int) -> None:
-        self.size = size
+    """An LRU map holding at most `capacity` in total `weight` (1 per entry by default)."""
+
+    def __init__(self, capacity: int, weight: Callable[[Any], int] = lambda _: 1) -> None:
+        self.capacity, self.weight = capacity, weight
         self.entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.total = 0
 
     def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
         with _lock:
@@ -46,9 +49,16 @@ class _Store:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         with _lock:
+            if key in self.entries:
+                self.total -= self.weight(self.entries.pop(key))
             self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.total += self.weight(value)
+            while self.total > self.capacity and len(self.entries) > 1:
+                self.total -= self.weight(self.entries.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.total = 0
 
     def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         found, value = self.get(key)
@@ -67,8 +77,16 @@ class _Store:
         return value
 
 
-_values = _Store(MAX_ENTRIES)
-_responses = _Store(MAX_RESPONSES)
+def _units(value: Any) -> int:
+    """A memoized value's share of MAX_ENTRIES: one, plus one per 100 items it holds (a
+    view's ids, a lane's points), so that large values cannot fill a worker's memory."""
+    items = value if isinstance(value, tuple | dict) else getattr(value, "points", ())
+    return 1 + len(items) // 100
+
+
+_values = _Store(MAX_ENTRIES, weight=_units)
+# Bounded by bytes, not entries: answers run from 1 KB (an event's JSON) to 2 MB (a CSV).
+_responses = _Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
@@ -163,5 +181,5 @@ def store_once(key: tuple[Any, ...], store: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     with _lock:
-        _values.entries.clear()
-        _responses.entries.clear()
+        _values.clear()
+        _responses.clear()

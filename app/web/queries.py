@@ -334,17 +334,28 @@ def list_events(
     """
     walk = limit >= 0 and _walks(session, filter, limit + offset)
     conds = conditions(session=session, filter=filter, walk=walk)
-    base = _event_select().where(*conds)
     desc = filter.order == "desc"
     by_date = [EVENT.c.date.desc(), EVENT.c.id.desc()] if desc else [EVENT.c.date, EVENT.c.id]
-    dated = base.where(EVENT.c.date.is_not(None)).order_by(*by_date)
-    rows = list(_rows(session, _page(dated, limit, offset)))
-    if limit < 0 or len(rows) < limit:
+    # The page's ids first, from the covering indexes alone; then only its rows: sorting
+    # whole rows would read every matching event's summary and search text.
+    ids = select(EVENT.c.id).where(*conds)
+    dated = ids.where(EVENT.c.date.is_not(None)).order_by(*by_date)
+    page = list(_rows(session, _page(dated, limit, offset)).scalars())
+    if limit < 0 or len(page) < limit:
         skip = max(0, offset - count_dated(session=session, filter=filter))
-        rest = -1 if limit < 0 else limit - len(rows)
-        undated = base.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
-        rows += list(_rows(session, _page(undated, rest, skip)))
-    return _hydrate(session, rows, with_mentions=mentions)
+        rest = -1 if limit < 0 else limit - len(page)
+        undated = ids.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
+        page += list(_rows(session, _page(undated, rest, skip)).scalars())
+    return _hydrate(session, _event_rows(session, page), with_mentions=mentions)
+
+
+def _event_rows(session: Session, ids: Sequence[str]) -> list[Any]:
+    """The rows of `_event_select` for these ids, in their order."""
+    found: dict[str, Any] = {}
+    for at in range(0, len(ids), HYDRATE_BATCH):
+        batch = list(ids[at : at + HYDRATE_BATCH])
+        found.update((row.id, row) for row in _rows(session, _EVENTS_BY_ID, {"ids": batch}))
+    return [found[event_id] for event_id in ids]
 
 
 def _walks(session: Session, filter: EventFilter, reach: int) -> bool:
@@ -565,6 +576,7 @@ def rejected_event(*, session: Session, event_id: str) -> tuple[str, dt.datetime
 
 
 _EVENT_BY_ID = _event_select().where(EVENT.c.id == bindparam("event_id"))
+_EVENTS_BY_ID = _event_select().where(EVENT.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _related_statements(with_weapons: bool) -> dict[str, Any]:

@@ -1,0 +1,24 @@
+"""What a worker computes before it takes its first request, so that no visitor waits for
+it: the policy-state index the event pages read (seconds at 200,000 events,
+bench/web_bench.py --only cold) and the names the pages show. The facets and lanes of
+the timeline need no warming: they are sums over the aggregates the database keeps.
+
+A worker listens only once this is done (uvicorn runs the lifespan first): with
+`timeline serve --workers N`, the others keep answering meanwhile.
+"""
+
+import logging
+
+from app.db import SnapshotSession, get_read_only_engine
+from app.web import state
+
+logger = logging.getLogger("uvicorn.error")
+
+
+def warm() -> None:
+    try:
+        with SnapshotSession(get_read_only_engine()) as session:
+            state.state_index(session)
+            state.state_names(session)
+    except Exception:  # the pages compute it on first use instead
+        logger.exception("warming the policy state failed")
