@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     # and one not fully received within this many seconds with 408 (`timeline serve`).
     max_request_head_bytes: int = Field(default=32 * 1024, ge=1024)
     request_head_timeout: float = Field(default=10.0, gt=0)
-    # Threads per server process computing what is not cached yet (app/web/threads.py).
-    # More let new views overlap in SQLite, and slow the cached pages (the GIL).
-    render_threads: int = Field(default=1, ge=1)
+    # Threads per server process computing what is not cached yet (app/web/threads.py):
+    # a slow new view takes one, the next ones the others; more slow the cached pages.
+    render_threads: int = Field(default=2, ge=1)
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""

@@ -136,9 +136,15 @@ async def cached_response(
     Pages and API answers are pure functions of (URL, a few headers, data), so an
     unchanged database can serve them again without querying or rendering. A hit is
     answered on the event loop; a miss is computed in a worker thread (app.web.threads).
+    The data version of a SQLite file is two stat() calls, taken on the loop; another
+    database's is a query, which runs in a worker thread like every other.
     """
+    if sqlite_file(session.get_bind().engine.url) is not None:
+        version = data_version(session)
+    else:
+        version = await off_loop(data_version, session)
     key = (
-        data_version(session),
+        version,
         request.url.path,
         request.url.query,
         site_root(request),  # absolute links in the body
