@@ -5,14 +5,17 @@ view, its JSON and its CSV always hold the same events.
 """
 
 import datetime as dt
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
     column,
@@ -26,7 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import table as sql_table
-from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector & co.)
+from sqlalchemy.dialects import postgresql  # (also registers func.to_tsvector & co.)
 from sqlmodel import Session
 
 from app.models import (
@@ -218,18 +221,16 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
 
 def outlet_labels(*, session: Session, slugs: Iterable[str]) -> dict[str, str]:
     """Outlet id (slug of the name) -> the name shown for it: of its spellings in the
-    articles, the first in code-point order (one index step each)."""
-    wanted = tuple(sorted(set(slugs)))
+    articles, the first in code-point order (one index step, memoized per outlet)."""
 
-    def compute() -> dict[str, str]:
-        found = {}
-        for slug in wanted:
-            name = _rows(session, _OUTLET_LABEL, {"slug": slug}).scalar()
-            if name is not None:
-                found[slug] = name
+    def label(slug: str) -> str | None:
+        found: str | None = _rows(session, _OUTLET_LABEL, {"slug": slug}).scalar()
         return found
 
-    return memo(session, "outlet_labels", wanted, compute)
+    labels = {
+        slug: memo(session, "outlet_label", (slug,), partial(label, slug)) for slug in set(slugs)
+    }
+    return {slug: name for slug, name in labels.items() if name is not None}
 
 
 _OUTLET_LABEL = select(func.min(ARTICLE.c.outlet)).where(ARTICLE.c.outlet_id == bindparam("slug"))
@@ -265,12 +266,26 @@ def conditions(
     if f.q:
         found = _text_matches(session, f.q)
         if found is not None:
-            conds.append(EVENT.c.id.in_(found))
+            conds.append(EVENT.c.id.in_(id_list(session, found)))
         else:
             cond = _text_condition(session, f.q)
             if cond is not None:
                 conds.append(cond)
     return conds
+
+
+def id_list(session: Session, ids: Sequence[str]) -> Any:
+    """A subquery of these ids bound as ONE parameter (a JSON array on SQLite, an array
+    on PostgreSQL): binding thousands of ids one by one costs SQLAlchemy more time to
+    compile than the query takes to run."""
+    dialect = _dialect(session)
+    if dialect == "sqlite":
+        as_json: Any = bindparam(None, json.dumps(list(ids)), unique=True)
+        return select(func.json_each(as_json).table_valued("value").c.value)
+    if dialect == "postgresql":
+        array = bindparam(None, list(ids), type_=postgresql.ARRAY(String()), unique=True)
+        return select(func.unnest(array))
+    return select(EVENT.c.id).where(EVENT.c.id.in_(list(ids)))
 
 
 def _text_matches(session: Session, q: str) -> tuple[str, ...] | None:
@@ -712,8 +727,8 @@ def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[s
 def _facet_values_from_events(session: Session, name: str, filter: EventFilter) -> Counter[str]:
     ids = _matching_ids(session, filter)
     if ids is not None:
-        matching: Any = EVENT.c.id.in_(ids)
-        linked: Any = ids
+        linked: Any = id_list(session, ids)
+        matching: Any = EVENT.c.id.in_(linked)
     else:
         conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
         matching = and_(*conds)
