@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
 from app.config import get_settings
+from app.db import refresh_statistics
 from app.extract import ExtractedEvent, extract_events
 from app.ingest.collect import collect_files
 from app.ingest.reader import (
@@ -299,6 +300,8 @@ def ingest_paths(
         report.not_read = [str(item) for item in items if not _take(finished, str(item))]
     finally:
         prepared_items.close()  # stops the workers of a run that stopped early
+    if report.count("new"):
+        refresh_statistics(engine)  # the site's query plans follow the tables' growth
     return report
 
 

@@ -356,7 +356,8 @@ def list_events(
     ids = select(EVENT.c.id).where(*conds)
     dated = ids.where(EVENT.c.date.is_not(None)).order_by(*by_date)
     page = list(_rows(session, _page(dated, limit, offset)).scalars())
-    if limit < 0 or len(page) < limit:
+    # Undated events come after the dated ones; a date filter keeps none of them.
+    if (limit < 0 or len(page) < limit) and not filter.has_dates:
         skip = max(0, offset - count_dated(session=session, filter=filter))
         rest = -1 if limit < 0 else limit - len(page)
         undated = ids.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
