@@ -2,7 +2,9 @@
 
 Every key includes a cheap data version: for a SQLite file, the size and mtime of
 the database and its WAL (every commit touches one of them); otherwise a few
-aggregates. Concurrent misses on one key compute once (the others wait for it).
+aggregates, counted again on PostgreSQL only when its snapshot shows that a writing
+transaction began or ended. Concurrent misses on one key compute once (the others
+wait for it).
 """
 
 import os
@@ -101,18 +103,31 @@ def data_version(session: Session) -> tuple[Any, ...]:
             except FileNotFoundError:
                 stamps += [0, 0]
         return (str(url), *stamps)
-    row = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM mention),"
-                " (SELECT count(*) FROM event), (SELECT max(updated_at) FROM event),"
-                " (SELECT count(*) FROM eventalias), (SELECT max(id) FROM reviewaction)"
-            )
-        )
-        .one()
-    )
-    return (str(url), *row)
+    connection = session.connection()
+    snapshot = None
+    if connection.dialect.name == "postgresql":
+        # Which transactions have committed (xmin:xmax:in-progress): it moves only when
+        # a writing transaction begins or ends, on any database of the server. Read first
+        # in the request's transaction, it is the snapshot its queries read.
+        snapshot = connection.execute(text("SELECT pg_current_snapshot()::text")).scalar()
+        known = _versions.get(str(url))
+        if known is not None and known[0] == snapshot:
+            return known[1]
+    row = connection.execute(VERSION_COUNTS).one()
+    version = (str(url), *row)
+    if snapshot is not None:
+        _versions[str(url)] = (snapshot, version)
+    return version
+
+
+# Counted again only when the PostgreSQL snapshot moved: they read whole tables.
+VERSION_COUNTS = text(
+    "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM mention),"
+    " (SELECT count(*) FROM event), (SELECT max(updated_at) FROM event),"
+    " (SELECT count(*) FROM eventalias), (SELECT max(id) FROM reviewaction)"
+)
+# Database URL -> (the snapshot the version was counted in, the version).
+_versions: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
 def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:

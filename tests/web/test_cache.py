@@ -8,10 +8,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app.config import get_settings
+from app.db import SnapshotSession
 from app.main import app
 from app.web import cache, pages
+from tests.databases import backend
 
 E1 = "e100000000000001"
 
@@ -93,3 +97,31 @@ def test_the_response_cache_keeps_the_newest_answers_within_its_bytes() -> None:
         store.put((key,), value)
     assert list(store.entries) == [("b",), ("c",)]
     assert store.total == 8
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's snapshot")
+def test_postgresql_counts_the_data_version_again_only_after_a_write(engine: Engine) -> None:
+    counted: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement == str(cache.VERSION_COUNTS):
+            counted.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+
+    def version() -> tuple[Any, ...]:
+        with SnapshotSession(engine) as session:
+            return cache.data_version(session)
+
+    first, again = version(), version()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO actor (id, name) VALUES ('nato', 'NATO')")
+        connection.exec_driver_sql(
+            "INSERT INTO event (id, type, actor_id, date_basis, summary, search_text,"
+            " created_at, updated_at) VALUES ('e1', 'request', 'nato', 'undated', '', '',"
+            " '2024-01-01', '2024-01-01')"
+        )
+    after = version()
+    event.remove(engine, "before_cursor_execute", record)
+    assert first == again != after
+    assert len(counted) == 2
