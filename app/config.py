@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Threads per server process computing what is not cached yet (app/web/threads.py):
     # a slow new view takes one, the next ones the others; more slow the cached pages.
     render_threads: int = Field(default=2, ge=1)
+    # Build the policy-state index before a worker listens (app/web/warm.py): no event
+    # page waits for it after a restart, at the cost of its memory from the start.
+    warm_policy_state: bool = True
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""

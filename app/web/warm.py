@@ -4,11 +4,14 @@ bench/web_bench.py --only cold) and the names the pages show. The facets and lan
 the timeline need no warming: they are sums over the aggregates the database keeps.
 
 A worker listens only once this is done (uvicorn runs the lifespan first): with
-`timeline serve --workers N`, the others keep answering meanwhile.
+`timeline serve --workers N`, the others keep answering meanwhile. WARM_POLICY_STATE=false
+skips it: the worker starts at once and holds the index only once a page asks for it
+(whose visitor then waits for it).
 """
 
 import logging
 
+from app.config import get_settings
 from app.db import SnapshotSession, get_read_only_engine
 from app.web import state
 
@@ -16,6 +19,8 @@ logger = logging.getLogger("uvicorn.error")
 
 
 def warm() -> None:
+    if not get_settings().warm_policy_state:
+        return
     try:
         with SnapshotSession(get_read_only_engine()) as session:
             state.state_index(session)
