@@ -62,7 +62,7 @@ def _month(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _month_end(day: dt.date) -> dt.date:
+def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
@@ -79,15 +79,15 @@ def span(start: dt.date | None, end: dt.date | None) -> Span:
     if start is not None and start.day != 1:
         first = _shift(first, 1)
     last = (9999, 12) if end is None else (end.year, end.month)
-    if end is not None and end != _month_end(end):
+    if end is not None and end != month_end(end):
         last = _shift(last, -1)
     if first > last:  # no whole month: days only (start and end are both set)
         assert start is not None and end is not None
         return Span(months=None, days=((start, end),))
     days = []
     if start is not None and start.day != 1:
-        days.append((start, _month_end(start)))
-    if end is not None and end != _month_end(end):
+        days.append((start, month_end(start)))
+    if end is not None and end != month_end(end):
         days.append((end.replace(day=1), end))
     months = (f"{first[0]:04d}-{first[1]:02d}", f"{last[0]:04d}-{last[1]:02d}")
     return Span(months=months, days=tuple(days))
@@ -241,3 +241,15 @@ def lane_cells(session: Session, filter: EventFilter) -> Counted | None:
         keys = [MONTH.actor_id, MONTH.type, MONTH.month]
         counts = _sum(session, keys, [*conditions, MONTH.month != UNDATED], MONTH.n)
     return Counted(counts, found.span.days)
+
+
+def month_counts(session: Session, filter: EventFilter) -> list[tuple[str, int]] | None:
+    """Dated events per month ("YYYY-MM", in date order) of a filter without dates: how
+    far into its events each month begins (a deep page skips the months before it)."""
+    found = cube(filter)
+    if found is None or not found.span.every_month:
+        return None
+    conditions = _months(found)
+    assert conditions is not None
+    counts = _sum(session, [MONTH.month], [*conditions, MONTH.month != UNDATED], MONTH.n)
+    return sorted(counts.items())

@@ -23,8 +23,8 @@ from app.web.links import site_root
 from app.web.threads import off_loop
 
 T = TypeVar("T")
-MAX_ENTRIES = 1024  # units (_units) per worker
-RESPONSE_CACHE_BYTES = 24 * 1024 * 1024  # per worker
+MAX_ENTRIES = 512  # units (_units) per worker
+RESPONSE_CACHE_BYTES = 16 * 1024 * 1024  # per worker
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 # What makes two GETs render differently besides the URL and the site's address: htmx.
 VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")

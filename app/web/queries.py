@@ -347,21 +347,23 @@ def list_events(
     Dated and undated events are paged by two queries rather than one ORDER BY
     `date IS NULL`, so that SQLite walks the date index instead of sorting every row.
     """
-    walk = limit >= 0 and _walks(session, filter, limit + offset)
-    conds = conditions(session=session, filter=filter, walk=walk)
+    narrowed, skip = _skip_months(session, filter, offset) if limit >= 0 else (filter, offset)
+    walk = limit >= 0 and _walks(session, narrowed, limit + skip)
+    conds = conditions(session=session, filter=narrowed, walk=walk)
     desc = filter.order == "desc"
     by_date = [EVENT.c.date.desc(), EVENT.c.id.desc()] if desc else [EVENT.c.date, EVENT.c.id]
     # The page's ids first, from the covering indexes alone; then only its rows: sorting
     # whole rows would read every matching event's summary and search text.
     ids = select(EVENT.c.id).where(*conds)
     dated = ids.where(EVENT.c.date.is_not(None)).order_by(*by_date)
-    page = list(_rows(session, _page(dated, limit, offset)).scalars())
+    page = list(_rows(session, _page(dated, limit, skip)).scalars())
     # Undated events come after the dated ones; a date filter keeps none of them.
     if (limit < 0 or len(page) < limit) and not filter.has_dates:
-        skip = max(0, offset - count_dated(session=session, filter=filter))
+        into = max(0, offset - count_dated(session=session, filter=filter))
         rest = -1 if limit < 0 else limit - len(page)
-        undated = ids.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
-        page += list(_rows(session, _page(undated, rest, skip)).scalars())
+        conds = conditions(session=session, filter=filter)
+        undated = select(EVENT.c.id).where(*conds, EVENT.c.date.is_(None)).order_by(EVENT.c.id)
+        page += list(_rows(session, _page(undated, rest, into)).scalars())
     return _hydrate(session, _event_rows(session, page), with_mentions=mentions)
 
 
@@ -372,6 +374,27 @@ def _event_rows(session: Session, ids: Sequence[str]) -> list[Any]:
         batch = list(ids[at : at + HYDRATE_BATCH])
         found.update((row.id, row) for row in _rows(session, _EVENTS_BY_ID, {"ids": batch}))
     return [found[event_id] for event_id in ids]
+
+
+def _skip_months(session: Session, filter: EventFilter, offset: int) -> tuple[EventFilter, int]:
+    """The same page as (a filter starting later, a smaller offset): the whole months of
+    the filter's events before the page, skipped by their counts in the aggregates, so
+    that a deep page reads from its own month on (a filter without dates only)."""
+    months = aggregates.month_counts(session, filter) if offset else None
+    if not months:
+        return filter, offset
+    desc = filter.order == "desc"
+    skipped = 0
+    for month, count in reversed(months) if desc else months:
+        if skipped + count > offset:
+            if not skipped:
+                break
+            first = dt.date(int(month[:4]), int(month[5:7]), 1)
+            if desc:
+                return replace(filter, date_to=aggregates.month_end(first)), offset - skipped
+            return replace(filter, date_from=first), offset - skipped
+        skipped += count
+    return filter, offset  # the page is in the first month, or past the dated events
 
 
 def _walks(session: Session, filter: EventFilter, reach: int) -> bool:

@@ -136,3 +136,26 @@ def test_a_date_range_is_whole_months_and_the_days_at_its_ends(
 )
 def test_what_the_aggregates_do_not_key_is_counted_from_the_events(f: EventFilter) -> None:
     assert aggregates.cube(f) is None
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        EventFilter(),
+        EventFilter(order="desc"),
+        EventFilter(weapon=("atacms",)),
+        EventFilter(weapon=("atacms",), order="desc", reviewed=False),
+        EventFilter(actor=("norway", "russia"), type=("warning", "authorization")),
+    ],
+)
+def test_a_deep_page_that_skips_whole_months_holds_the_same_events(
+    generated: Session, f: EventFilter
+) -> None:
+    """Pages far into a view start from their own month (months before counted in the
+    aggregates): every page, undated events at the end included, is the slice of the
+    whole view."""
+    everything = [e.id for e in queries.all_events(session=generated, filter=f)]
+    assert len(everything) > 40
+    for offset in range(0, len(everything) + 10, 13):
+        page = queries.list_events(session=generated, filter=f, limit=10, offset=offset)
+        assert [e.id for e in page] == everything[offset : offset + 10], offset
