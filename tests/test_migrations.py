@@ -220,11 +220,22 @@ def _row_table(table_name: str, /, **types: Any) -> Any:
     return sa.table(table_name, *(sa.column(column, type_) for column, type_ in types.items()))
 
 
+def _mention_table() -> Any:
+    """The mention table's columns a test writes, as of 0004."""
+    text, json = sa.String(), sa.JSON()
+    return _row_table(
+        "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
+        weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
+        end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
+        trigger_end=sa.Integer(), negated=sa.Boolean(),
+    )  # fmt: skip
+
+
 def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: str) -> None:
     upgrade_database(database_url, "0004_review")
     engine = make_engine(database_url)
     now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    text, json = sa.String(), sa.JSON()
+    text = sa.String()
     with engine.begin() as connection:
         connection.execute(
             _row_table("actor", id=text, name=text).insert(), [{"id": "nato", "name": "NATO"}]
@@ -243,12 +254,7 @@ def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: st
             ).insert(),
             [{"id": "e1", "type": "request", "actor_id": "nato", "date_basis": "undated", "summary": "", "search_text": "", "created_at": now, "updated_at": now}],
         )  # fmt: skip
-        mention = _row_table(
-            "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
-            weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
-            end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
-            trigger_end=sa.Integer(), negated=sa.Boolean(),
-        )  # fmt: skip
+        mention = _mention_table()
         connection.execute(
             mention.insert(),
             [
@@ -316,7 +322,7 @@ def _store_rows(url: str) -> None:
     """Two events, told by articles of two outlets (spelled two ways), as of 0005."""
     engine = make_engine(url)
     now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    text, json, day = sa.String(), sa.JSON(), sa.Date()
+    text, day = sa.String(), sa.Date()
     with engine.begin() as connection:
         for table, names in (("actor", ["NATO", "Norway"]), ("weapon", ["ATACMS"])):
             connection.execute(
@@ -343,12 +349,7 @@ def _store_rows(url: str) -> None:
             _row_table("eventweapon", event_id=text, weapon_id=text).insert(),
             [{"event_id": "e1", "weapon_id": "atacms"}],
         )
-        mention = _row_table(
-            "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
-            weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
-            end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
-            trigger_end=sa.Integer(), negated=sa.Boolean(),
-        )  # fmt: skip
+        mention = _mention_table()
         connection.execute(
             mention.insert(),
             [

@@ -130,19 +130,18 @@ def _rows(session: Session, stmt: Any) -> Any:
     return session.connection().execute(stmt)
 
 
-def _periods(cube: Cube, *, days: bool) -> ColumnElement[bool] | None:
-    """FacetCount's rows for the cube's span (`days`: the day rows at its ends too)."""
+def _periods(cube: Cube) -> ColumnElement[bool] | None:
+    """FacetCount's rows for the cube's span: its whole months, the days at its ends."""
     if cube.span.every_month:
         return COUNT.grain == "month"
     ranges = []
     if cube.span.months is not None:
         low, high = cube.span.months
         ranges.append(and_(COUNT.grain == "month", COUNT.period.between(low, high)))
-    if days:
-        ranges += [
-            and_(COUNT.grain == "day", COUNT.period.between(lo.isoformat(), hi.isoformat()))
-            for lo, hi in cube.span.days
-        ]
+    ranges += [
+        and_(COUNT.grain == "day", COUNT.period.between(lo.isoformat(), hi.isoformat()))
+        for lo, hi in cube.span.days
+    ]
     return or_(*ranges) if ranges else None
 
 
@@ -185,7 +184,7 @@ def facet(session: Session, filter: EventFilter, name: str) -> Counted | None:
     if found is None or (name in LINKS and found.link is not None):
         return None
     if found.plain:
-        periods = _periods(found, days=True)
+        periods = _periods(found)
         if periods is None:
             return Counted(Counter(), ())
         where = [COUNT.facet == name, COUNT.status.in_(found.statuses), periods]
@@ -204,7 +203,7 @@ def total(session: Session, filter: EventFilter) -> Counted | None:
     if found is None:
         return None
     if found.plain:
-        periods = _periods(found, days=True)
+        periods = _periods(found)
         counts: Counter[Any] = Counter()
         if periods is not None:
             where = [COUNT.facet == "type", COUNT.status.in_(found.statuses), periods]

@@ -1,10 +1,7 @@
 """The review desk over HTTP: sign-in, the queue, actions and what the public sees."""
 
-import asyncio
 import csv
 import io
-import threading
-from typing import Any
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -14,11 +11,11 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.main import app
 from app.models import Event, EventAlias, Mention
 from app.review import accounts
 from tests.web.desk_fixtures import PASSWORDS, csrf_of, desk_csrf, sign_in
 from tests.web.dom import parse
+from tests.web.races import Hold, get
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
 
@@ -311,35 +308,12 @@ def test_a_sign_in_does_not_hold_up_the_public_pages(
     """The desk's routes run in threads: while a password is checked (argon2, slow on
     purpose), the event loop goes on answering visitors."""
     assert client.get(f"/events/{E1}").status_code == 200  # now cached
-    checking, release = threading.Event(), threading.Event()
-    authenticate = accounts.authenticate
+    hold = Hold(monkeypatch, accounts, "authenticate")
 
-    def slow_check(*args: Any) -> Any:
-        checking.set()
-        release.wait(timeout=10)  # on the event loop, this would stall every request
-        return authenticate(*args)
+    async def sign_in_slowly(http: httpx.AsyncClient) -> httpx.Response:
+        form = await http.get("/review/login")
+        data = {"name": "ana", "password": PASSWORDS["ana"], "csrf_token": csrf_of(form.text)}
+        return await http.post("/review/login", data=data)
 
-    monkeypatch.setattr(accounts, "authenticate", slow_check)
-    finished: list[str] = []
-
-    async def scenario() -> tuple[int, int]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            form = await http.get("/review/login")
-            data = {"name": "ana", "password": PASSWORDS["ana"], "csrf_token": csrf_of(form.text)}
-
-            async def sign_in_slowly() -> int:
-                status = (await http.post("/review/login", data=data)).status_code
-                finished.append("sign-in")
-                return status
-
-            signing = asyncio.create_task(sign_in_slowly())
-            while not checking.is_set():
-                await asyncio.sleep(0.01)
-            public = (await http.get(f"/events/{E1}")).status_code
-            finished.append("public page")
-            release.set()
-            return public, await signing
-
-    assert asyncio.run(scenario()) == (200, 303)
-    assert finished == ["public page", "sign-in"]
+    order = hold.finishing_order(sign_in_slowly, get(f"/events/{E1}"))
+    assert order == [("other", 200), ("held", 303)]
