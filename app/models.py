@@ -169,11 +169,16 @@ class EventOutlet(SQLModel, table=True):
 # instead of a scan of the events. Rows may reach n = 0 and stay; readers skip them.
 # A period is text: "YYYY-MM-DD" (grain "day"), "YYYY-MM" (grain "month"), "" undated.
 FACET_GRAINS = ("day", "month")
+# An event counts under the highest confidence floor it reaches ("" below the lowest, or
+# never scored): a floor of 0.7 sums the tiers "0.7" and "0.9". FacetCount's day rows
+# hold every tier together (tier "*").
+FACET_TIERS = ("0.9", "0.7", "0.5")
+ALL_TIERS = "*"
 
 
 class FacetCount(SQLModel, table=True):
-    """Events per facet value (type, actor, weapon, place, outlet), review status and
-    day or month."""
+    """Events per facet value (type, actor, weapon, place, outlet), review status,
+    confidence tier and day or month."""
 
     __table_args__ = ({"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},)
 
@@ -182,16 +187,20 @@ class FacetCount(SQLModel, table=True):
     period: str = Field(primary_key=True, max_length=10)
     value: str = Field(primary_key=True, max_length=80)
     status: str = Field(primary_key=True, max_length=10)
+    tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
     n: int = 0
 
 
 class FacetMonth(SQLModel, table=True):
-    """Events per month crossed with their type, actor and review status, in all
-    (facet "event", value "") or per weapon, place or outlet: what a facet counts when
-    other filters are set."""
+    """Events per month crossed with their type, actor, review status and confidence
+    tier, in all (facet "event", value "") or per weapon, place or outlet: what a facet
+    counts when other filters are set."""
 
     __table_args__ = (
-        Index("ix_facetmonth_actor", "facet", "actor_id", "value", "type", "status", "month", "n"),
+        Index(
+            "ix_facetmonth_actor",
+            *("facet", "actor_id", "value", "type", "status", "month", "tier", "n"),
+        ),
         # the rows are their key and a count
         {"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},
     )
@@ -202,6 +211,7 @@ class FacetMonth(SQLModel, table=True):
     actor_id: str = Field(primary_key=True, max_length=80)
     status: str = Field(primary_key=True, max_length=10)
     month: str = Field(primary_key=True, max_length=7)
+    tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
     n: int = 0
 
 

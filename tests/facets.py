@@ -20,14 +20,20 @@ def _iso(value: Any) -> str:
     return "" if value is None else str(value)[:10]
 
 
+def _tier(confidence: float | None) -> str:
+    """The highest of the form's confidence floors the event reaches ("" for none)."""
+    reached = [floor for floor in (0.5, 0.7, 0.9) if confidence is not None and confidence >= floor]
+    return str(reached[-1]) if reached else ""
+
+
 def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     """{"eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
-    value, status) -> events, "facetmonth": (facet, value, type, actor, status, month)
-    -> events}, from the events as they are."""
+    value, status, tier) -> events, "facetmonth": (facet, value, type, actor, status,
+    month, tier) -> events}, from the events as they are."""
     events = {
-        event_id: (type_, actor, status, _iso(day))
-        for event_id, type_, actor, status, day in _rows(
-            engine, "SELECT id, type, actor_id, review_status, date FROM event"
+        event_id: (type_, actor, status, _iso(day), _tier(confidence))
+        for event_id, type_, actor, status, day, confidence in _rows(
+            engine, "SELECT id, type, actor_id, review_status, date, confidence FROM event"
         )
     }
     outlets: Counter[tuple[Any, ...]] = Counter()
@@ -48,15 +54,15 @@ def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     by_day: Counter[tuple[Any, ...]] = Counter()
     by_month: Counter[tuple[Any, ...]] = Counter()
     values = [(event_id, facet, value) for facet, event_id, value in links]
-    for event_id, (type_, actor, _status, _day) in events.items():
+    for event_id, (type_, actor, *_) in events.items():
         values += [(event_id, "type", type_), (event_id, "actor", actor), (event_id, "event", "")]
     for event_id, facet, value in values:
-        type_, actor, status, day = events[event_id]
+        type_, actor, status, day, tier = events[event_id]
         if facet != "event":
-            by_day[(facet, "day", day, value, status)] += 1
-            by_day[(facet, "month", day[:7], value, status)] += 1
+            by_day[(facet, "day", day, value, status, "*")] += 1  # every tier together
+            by_day[(facet, "month", day[:7], value, status, tier)] += 1
         if facet not in ("type", "actor"):
-            by_month[(facet, value, type_, actor, status, day[:7])] += 1
+            by_month[(facet, value, type_, actor, status, day[:7], tier)] += 1
     return {"eventoutlet": outlets, "facetcount": by_day, "facetmonth": by_month}
 
 
@@ -65,8 +71,8 @@ def stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     found: dict[str, Counter[tuple[Any, ...]]] = {}
     for table, columns, count in (
         ("eventoutlet", "event_id, outlet_id", "mentions"),
-        ("facetcount", "facet, grain, period, value, status", "n"),
-        ("facetmonth", "facet, value, type, actor_id, status, month", "n"),
+        ("facetcount", "facet, grain, period, value, status, tier", "n"),
+        ("facetmonth", "facet, value, type, actor_id, status, month, tier", "n"),
     ):
         rows = _rows(engine, f"SELECT {columns}, {count} FROM {table} WHERE {count} <> 0")
         found[table] = Counter({tuple(row[:-1]): row[-1] for row in rows})

@@ -6,7 +6,9 @@ the aggregates cannot say.
 The aggregates count events by facet value, review status and day or month, and per
 month crossed with type and actor. So they answer a filter that holds:
 
-- no text search and no confidence floor (neither is a key of theirs);
+- no text search (not a key of theirs);
+- no confidence floor, or one of those the filter form offers (0.5, 0.7, 0.9: events
+  count under the highest they reach, models.FACET_TIERS);
 - of weapon, place and outlet, at most one set, to one value (an event may have two
   weapons: the counts of two values cannot be added);
 - any types and actors (an event has one of each), any review status;
@@ -26,7 +28,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
-from app.models import FacetCount, FacetMonth
+from app.models import FACET_TIERS, FacetCount, FacetMonth
 from app.web.filters import EventFilter
 
 LINKS = ("weapon", "place", "outlet")
@@ -101,6 +103,7 @@ class Cube:
     types: tuple[str, ...]
     actors: tuple[str, ...]
     statuses: tuple[str, ...]
+    tiers: tuple[str, ...] | None  # the confidence tiers counted; None: every event
     span: Span
 
     @property
@@ -111,8 +114,13 @@ class Cube:
 
 def cube(filter: EventFilter) -> Cube | None:
     """The filter in the aggregates' keys, or None when they cannot count it."""
-    if filter.q or filter.min_confidence is not None:
+    if filter.q:
         return None
+    tiers = None
+    if filter.min_confidence is not None:
+        if f"{filter.min_confidence:g}" not in FACET_TIERS:
+            return None
+        tiers = tuple(t for t in FACET_TIERS if float(t) >= filter.min_confidence)
     links = [(name, filter.values(name)) for name in LINKS if filter.values(name)]
     if len(links) > 1 or any(len(values) > 1 for _, values in links):
         return None
@@ -122,6 +130,7 @@ def cube(filter: EventFilter) -> Cube | None:
         types=filter.type,
         actors=filter.actor,
         statuses=statuses(filter.reviewed),
+        tiers=tiers,
         span=span(filter.date_from, filter.date_to),
     )
 
@@ -131,18 +140,34 @@ def _rows(session: Session, stmt: Any) -> Any:
 
 
 def _periods(cube: Cube) -> ColumnElement[bool] | None:
-    """FacetCount's rows for the cube's span: its whole months, the days at its ends."""
+    """FacetCount's rows for the cube's span: its whole months, the days at its ends
+    (those only without a confidence floor: day rows hold every tier together)."""
     if cube.span.every_month:
         return COUNT.grain == "month"
     ranges = []
     if cube.span.months is not None:
         low, high = cube.span.months
         ranges.append(and_(COUNT.grain == "month", COUNT.period.between(low, high)))
-    ranges += [
-        and_(COUNT.grain == "day", COUNT.period.between(lo.isoformat(), hi.isoformat()))
-        for lo, hi in cube.span.days
-    ]
+    if cube.tiers is None:
+        ranges += [
+            and_(COUNT.grain == "day", COUNT.period.between(lo.isoformat(), hi.isoformat()))
+            for lo, hi in cube.span.days
+        ]
     return or_(*ranges) if ranges else None
+
+
+def _counted(cube: Cube) -> list[ColumnElement[bool]]:
+    """FacetCount's rows of the cube's review statuses and confidence tiers."""
+    conditions = [COUNT.status.in_(cube.statuses)]
+    if cube.tiers is not None:
+        conditions.append(COUNT.tier.in_(cube.tiers))
+    return conditions
+
+
+def _day_rest(cube: Cube) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The days FacetCount leaves to the caller: those at the ends of the span under a
+    confidence floor (its day rows do not tell tiers apart)."""
+    return cube.span.days if cube.tiers is not None else ()
 
 
 def _months(cube: Cube, facet: str | None = None) -> list[ColumnElement[bool]] | None:
@@ -154,6 +179,8 @@ def _months(cube: Cube, facet: str | None = None) -> list[ColumnElement[bool]] |
         facet, value = cube.link or ("event", "")
         conditions = [MONTH.facet == facet, MONTH.value == value]
     conditions.append(MONTH.status.in_(cube.statuses))
+    if cube.tiers is not None:
+        conditions.append(MONTH.tier.in_(cube.tiers))
     if cube.types:
         conditions.append(MONTH.type.in_(cube.types))
     if cube.actors:
@@ -186,9 +213,9 @@ def facet(session: Session, filter: EventFilter, name: str) -> Counted | None:
     if found.plain:
         periods = _periods(found)
         if periods is None:
-            return Counted(Counter(), ())
-        where = [COUNT.facet == name, COUNT.status.in_(found.statuses), periods]
-        return Counted(_sum(session, [COUNT.value], where, COUNT.n), ())
+            return Counted(Counter(), _day_rest(found))
+        where = [COUNT.facet == name, *_counted(found), periods]
+        return Counted(_sum(session, [COUNT.value], where, COUNT.n), _day_rest(found))
     if name in LINKS:
         key, conditions = MONTH.value, _months(found, name)
     else:
@@ -206,9 +233,9 @@ def total(session: Session, filter: EventFilter) -> Counted | None:
         periods = _periods(found)
         counts: Counter[Any] = Counter()
         if periods is not None:
-            where = [COUNT.facet == "type", COUNT.status.in_(found.statuses), periods]
+            where = [COUNT.facet == "type", *_counted(found), periods]
             counts[()] = sum(_sum(session, [], where, COUNT.n).values())
-        return Counted(counts, ())
+        return Counted(counts, _day_rest(found))
     conditions = _months(found)
     counts = Counter()
     if conditions is not None:

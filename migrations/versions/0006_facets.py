@@ -36,6 +36,22 @@ LINKS = (
     ("outlet", "eventoutlet", "outlet_id"),
 )
 EVENT_KEY = ("id", "type", "actor_id", "review_status", "date")
+# Events also count under their confidence tier: the highest of the floors the filter
+# form offers (app/web/pages.py, CONFIDENCE_LEVELS) that their confidence reaches, ""
+# below 0.5 or when never scored; a floor of 0.7 then sums the tiers 0.7 and 0.9.
+TIERS = ("0.9", "0.7", "0.5")
+
+
+# Day rows hold every tier together ("*"): the days at the ends of a range are few, and
+# counted from the events under a confidence floor; month rows keep the tiers apart.
+DAY_TIER = "CASE g.grain WHEN 'day' THEN '*' ELSE c.tier END"
+
+
+def _tier(row: str) -> str:
+    cases = " ".join(f"WHEN {row}.confidence >= {tier} THEN '{tier}'" for tier in TIERS)
+    return f"CASE {cases} ELSE '' END"
+
+
 PERIOD = {
     "sqlite": {"day": "coalesce(c.date, '')", "month": "coalesce(substr(c.date, 1, 7), '')"},
     "postgresql": {
@@ -46,15 +62,16 @@ PERIOD = {
 
 
 def _event_counts(row: str, *, every_event: bool = False) -> str:
-    """Rows (facet, value, type, actor_id, status, date) an event counts for: `row` is
-    the event in a trigger (new or old); `every_event`: those of every stored event."""
+    """Rows (facet, value, type, actor_id, status, date, tier) an event counts for: `row`
+    is the event in a trigger (new or old); `every_event`: those of every stored event."""
     source = " FROM event AS e" if every_event else ""
     if every_event:
         row = "e"
-    cols = f"{row}.type, {row}.actor_id, {row}.review_status, {row}.date"
+    cols = f"{row}.type, {row}.actor_id, {row}.review_status, {row}.date, {_tier(row)}"
     parts = [
         f"SELECT 'type' AS facet, {row}.type AS value, {row}.type AS type, "
-        f"{row}.actor_id AS actor_id, {row}.review_status AS status, {row}.date AS date{source}",
+        f"{row}.actor_id AS actor_id, {row}.review_status AS status, {row}.date AS date, "
+        f"{_tier(row)} AS tier{source}",
         f"SELECT 'actor', {row}.actor_id, {cols}{source}",
         f"SELECT 'event', '', {cols}{source}",
     ]
@@ -71,8 +88,8 @@ def _link_counts(facet: str, column: str, row: str) -> str:
     """What one link row (`row`: new or old) counts for, with its event's fields."""
     return (
         f"SELECT '{facet}' AS facet, {row}.{column} AS value, e.type AS type, "
-        "e.actor_id AS actor_id, e.review_status AS status, e.date AS date "
-        f"FROM event AS e WHERE e.id = {row}.event_id"
+        "e.actor_id AS actor_id, e.review_status AS status, e.date AS date, "
+        f"{_tier('e')} AS tier FROM event AS e WHERE e.id = {row}.event_id"
     )
 
 
@@ -81,17 +98,17 @@ def _bump(dialect: str, counts: str, delta: int) -> list[str]:
     SQLite's upsert after a SELECT needs a WHERE to parse."""
     period = PERIOD[dialect]
     return [
-        "INSERT INTO facetcount (facet, grain, period, value, status, n) "
+        "INSERT INTO facetcount (facet, grain, period, value, status, tier, n) "
         f"SELECT c.facet, g.grain, CASE g.grain WHEN 'day' THEN {period['day']} "
-        f"ELSE {period['month']} END, c.value, c.status, {delta} "
+        f"ELSE {period['month']} END, c.value, c.status, {DAY_TIER}, {delta} "
         f"FROM ({counts}) AS c CROSS JOIN (SELECT 'day' AS grain UNION ALL SELECT 'month') AS g "
         "WHERE c.facet <> 'event' "
-        "ON CONFLICT (facet, grain, period, value, status) "
+        "ON CONFLICT (facet, grain, period, value, status, tier) "
         "DO UPDATE SET n = facetcount.n + excluded.n",
-        "INSERT INTO facetmonth (facet, value, type, actor_id, status, month, n) "
-        f"SELECT c.facet, c.value, c.type, c.actor_id, c.status, {period['month']}, {delta} "
-        f"FROM ({counts}) AS c WHERE c.facet NOT IN ('type', 'actor') "
-        "ON CONFLICT (facet, value, type, actor_id, status, month) "
+        "INSERT INTO facetmonth (facet, value, type, actor_id, status, month, tier, n) "
+        f"SELECT c.facet, c.value, c.type, c.actor_id, c.status, {period['month']}, c.tier, "
+        f"{delta} FROM ({counts}) AS c WHERE c.facet NOT IN ('type', 'actor') "
+        "ON CONFLICT (facet, value, type, actor_id, status, month, tier) "
         "DO UPDATE SET n = facetmonth.n + excluded.n",
     ]
 
@@ -101,14 +118,15 @@ def _fill(dialect: str) -> list[str]:
     period = PERIOD[dialect]
     counts = _event_counts("e", every_event=True)
     return [
-        "INSERT INTO facetcount (facet, grain, period, value, status, n) "
+        "INSERT INTO facetcount (facet, grain, period, value, status, tier, n) "
         f"SELECT c.facet, g.grain, CASE g.grain WHEN 'day' THEN {period['day']} "
-        f"ELSE {period['month']} END, c.value, c.status, count(*) "
+        f"ELSE {period['month']} END, c.value, c.status, {DAY_TIER}, count(*) "
         f"FROM ({counts}) AS c CROSS JOIN (SELECT 'day' AS grain UNION ALL SELECT 'month') AS g "
-        "WHERE c.facet <> 'event' GROUP BY 1, 2, 3, 4, 5",
-        "INSERT INTO facetmonth (facet, value, type, actor_id, status, month, n) "
-        f"SELECT c.facet, c.value, c.type, c.actor_id, c.status, {period['month']}, count(*) "
-        f"FROM ({counts}) AS c WHERE c.facet NOT IN ('type', 'actor') GROUP BY 1, 2, 3, 4, 5, 6",
+        "WHERE c.facet <> 'event' GROUP BY 1, 2, 3, 4, 5, 6",
+        "INSERT INTO facetmonth (facet, value, type, actor_id, status, month, tier, n) "
+        f"SELECT c.facet, c.value, c.type, c.actor_id, c.status, {period['month']}, c.tier, "
+        f"count(*) FROM ({counts}) AS c WHERE c.facet NOT IN ('type', 'actor') "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7",
     ]
 
 
@@ -154,12 +172,21 @@ FILL_OUTLETS = (
 # --- triggers -----------------------------------------------------------------------------
 
 
+def _key(column: str, row: str) -> str:
+    """A compared value of an update trigger: a column, or the confidence's tier."""
+    return _tier(row) if column == "tier" else f"{row}.{column}"
+
+
+def _watched(columns: Sequence[str]) -> str:
+    return ", ".join("confidence" if c == "tier" else c for c in columns)
+
+
 def _changed(columns: Sequence[str]) -> str:
-    return " OR ".join(f"old.{c} IS DISTINCT FROM new.{c}" for c in columns)
+    return " OR ".join(f"{_key(c, 'old')} IS DISTINCT FROM {_key(c, 'new')}" for c in columns)
 
 
 def _sqlite_changed(columns: Sequence[str]) -> str:
-    return " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+    return " OR ".join(f"{_key(c, 'old')} IS NOT {_key(c, 'new')}" for c in columns)
 
 
 class Trigger:
@@ -203,7 +230,7 @@ class Trigger:
             )
         if self.columns:
             statements.append(
-                f"CREATE TRIGGER {self.name}_au AFTER UPDATE OF {', '.join(self.columns)} "
+                f"CREATE TRIGGER {self.name}_au AFTER UPDATE OF {_watched(self.columns)} "
                 f"ON {self.table} WHEN {_sqlite_changed(self.columns)} "
                 + body(self.removed + self.added)
             )
@@ -236,7 +263,7 @@ class Trigger:
             moment = "BEFORE" if self.delete_before else "AFTER"
             statements.append(trigger(f"_d {moment} DELETE", self.when))
         if self.columns:
-            columns = ", ".join(self.columns)
+            columns = _watched(self.columns)
             statements.append(trigger(f"_au AFTER UPDATE OF {columns}", _changed(self.columns)))
         return statements
 
@@ -271,7 +298,7 @@ def triggers(dialect: str) -> list[Trigger]:
         Trigger(
             "facet_event",
             "event",
-            EVENT_KEY,
+            (*EVENT_KEY, "tier"),
             _bump(dialect, _event_counts("old"), -1),
             _bump(dialect, _event_counts("new"), 1),
             delete_before=True,
@@ -369,8 +396,9 @@ def upgrade() -> None:
         sa.Column("period", String(length=10), nullable=False),
         sa.Column("value", String(length=80), nullable=False),
         sa.Column("status", String(length=10), nullable=False),
+        sa.Column("tier", String(length=4), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("facet", "grain", "period", "value", "status"),
+        sa.PrimaryKeyConstraint("facet", "grain", "period", "value", "status", "tier"),
         sqlite_with_rowid=False,
     )
     op.create_table(
@@ -381,14 +409,15 @@ def upgrade() -> None:
         sa.Column("actor_id", String(length=80), nullable=False),
         sa.Column("status", String(length=10), nullable=False),
         sa.Column("month", String(length=7), nullable=False),
+        sa.Column("tier", String(length=4), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("facet", "value", "type", "actor_id", "status", "month"),
+        sa.PrimaryKeyConstraint("facet", "value", "type", "actor_id", "status", "month", "tier"),
         sqlite_with_rowid=False,
     )
     op.create_index(
         "ix_facetmonth_actor",
         "facetmonth",
-        ["facet", "actor_id", "value", "type", "status", "month", "n"],
+        ["facet", "actor_id", "value", "type", "status", "month", "tier", "n"],
         unique=False,
     )
     op.execute(FILL_OUTLETS)

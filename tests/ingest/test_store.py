@@ -220,7 +220,7 @@ def test_storing_articles_keeps_the_facet_counts(engine: Engine) -> None:
     counts = facets.stored(engine)
     events_told = Counter(outlet for _event, outlet in counts["eventoutlet"])
     assert events_told == {"daily": 1, "herald": 1, "courier": 2}
-    assert counts["facetcount"][("outlet", "month", "2024-05", "courier", "unreviewed")] == 2
+    assert counts["facetcount"][("outlet", "month", "2024-05", "courier", "unreviewed", "0.9")] == 2
     facets.assert_counts_right(engine)
 
 
@@ -231,5 +231,5 @@ def test_an_event_renamed_by_a_merge_keeps_its_facet_counts(engine: Engine) -> N
     store_all(engine, [larger, smaller])
     counts = facets.stored(engine)
     assert sorted(counts["eventoutlet"]) == [(keys[smaller], "daily"), (keys[smaller], "herald")]
-    assert counts["facetcount"][("actor", "day", "2024-05-24", "nato", "unreviewed")] == 1
+    assert counts["facetcount"][("actor", "day", "2024-05-24", "nato", "unreviewed", "*")] == 1
     facets.assert_counts_right(engine)

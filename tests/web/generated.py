@@ -1,6 +1,7 @@
 """A generated database for the web tests that need more than a handful of events: 240
-events over 2023-2024 (some undated, reviewed or rejected), told by articles of
-several outlets (two spellings of one), with random weapons and places."""
+events over 2023-2024 (some undated, reviewed or rejected, of various confidences),
+told by articles of several outlets (two spellings of one), with random weapons and
+places."""
 
 import datetime as dt
 import random
@@ -54,6 +55,7 @@ def generate(engine: Engine, events: int = 240, seed: int = 7) -> None:
                 "date_basis": "text",
                 "summary": f"event {n}",
                 "review_status": rnd.choice(["unreviewed"] * 6 + ["confirmed", "rejected"]),
+                "confidence": rnd.choice([None, 0.3, 0.5, 0.55, 0.7, 0.8, 0.9, 0.95]),
             }
         )
         weapons += [

@@ -28,7 +28,8 @@ def generated(engine: Engine) -> Iterator[Session]:
 
 def filters(count: int, seed: int = 11) -> list[EventFilter]:
     """Filters the aggregates answer: dates whole or cut mid-month, open or not; types
-    and actors; at most one weapon, place or outlet; review status."""
+    and actors; at most one weapon, place or outlet; review status; the form's
+    confidence floors."""
     rnd = random.Random(seed)
     found = []
     for _ in range(count):
@@ -46,6 +47,7 @@ def filters(count: int, seed: int = 11) -> list[EventFilter]:
                 date_from=rnd.choice([None, start]),
                 date_to=rnd.choice([None, end]),
                 reviewed=rnd.choice([None, None, True, False]),
+                min_confidence=rnd.choice([None, None, 0.5, 0.7, 0.9]),
                 **link,  # type: ignore[arg-type]
             )
         )
@@ -129,7 +131,7 @@ def test_a_date_range_is_whole_months_and_the_days_at_its_ends(
     "f",
     [
         EventFilter(q="taurus"),
-        EventFilter(min_confidence=0.5),
+        EventFilter(min_confidence=0.65),  # not a floor of the form
         EventFilter(weapon=("atacms", "taurus")),
         EventFilter(weapon=("atacms",), place=("kursk",)),
     ],
