@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from alembic.util import CommandError
@@ -317,6 +317,14 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Web worker processes (each with its own caches).")
     ] = 1,
+    reuse_port: Annotated[
+        bool,
+        typer.Option(
+            help="With several workers, each listens on a socket of its own (SO_REUSEPORT, "
+            "Linux): the kernel spreads connections evenly. --no-reuse-port: uvicorn's "
+            "shared socket."
+        ),
+    ] = True,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
@@ -325,6 +333,7 @@ def serve(
     (`timeline db upgrade`): serving never creates or changes it."""
     import uvicorn
 
+    from app.web import workers as web_workers
     from app.web.server import PROTOCOL
     from app.web.startup import database_problem
 
@@ -337,19 +346,25 @@ def serve(
         err.print(f"error: {shown(problem)}")
         raise typer.Exit(2)
     trusted = settings.trusted_proxies
-    uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        log_level=log_level,
-        access_log=access_log,
-        http=PROTOCOL,  # bounds the size and time of request heads
+    options: dict[str, Any] = {
+        "app": "app.main:app",
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "access_log": access_log,
+        "http": PROTOCOL,  # bounds the size and time of request heads
         # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; only TRUSTED_PROXIES here.
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-    )
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+    if workers > 1 and reuse_port and not reload and web_workers.supported():
+        try:
+            code = web_workers.serve(options, workers)
+        except OSError as error:  # the port is taken, or not ours to bind
+            err.print(f"error: cannot listen on {shown(host)}:{port}: {shown(error.strerror)}")
+            raise typer.Exit(2) from None
+        raise typer.Exit(code)
+    uvicorn.run(workers=workers, reload=reload, **options)
 
 
 @cli.command()

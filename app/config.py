@@ -35,9 +35,12 @@ class Settings(BaseSettings):
     # and one not fully received within this many seconds with 408 (`timeline serve`).
     max_request_head_bytes: int = Field(default=32 * 1024, ge=1024)
     request_head_timeout: float = Field(default=10.0, gt=0)
-    # Threads per server process computing what is not cached yet (app/web/threads.py).
-    # More let new views overlap in SQLite, and slow the cached pages (the GIL).
-    render_threads: int = Field(default=1, ge=1)
+    # Threads per server process computing what is not cached yet (app/web/threads.py):
+    # a slow new view takes one, the next ones the others; more slow the cached pages.
+    render_threads: int = Field(default=2, ge=1)
+    # Build the policy-state index before a worker listens (app/web/warm.py): no event
+    # page waits for it after a restart, at the cost of its memory from the start.
+    warm_policy_state: bool = True
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""

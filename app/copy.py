@@ -6,7 +6,8 @@ migrated to the same revision and hold no article yet, and takes all rows in one
 transaction under the ingestion writers' lock (a failure leaves it empty). Tables go
 in foreign-key order, ids as they are: event ids, aliases and retired ids keep every
 shared link working. Full-text indexes fill themselves (SQLite's triggers, PostgreSQL's
-expression index); PostgreSQL's id sequences are moved past the copied ids.
+expression index), and so do the outlets of events and the facet counts (triggers of
+both); PostgreSQL's id sequences are moved past the copied ids.
 """
 
 import time
@@ -18,9 +19,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.db import SnapshotSession
 from app.ingest.writer import write_transaction
+from app.models import KEPT_BY_TRIGGERS  # (and registers the tables on SQLModel.metadata)
 
 CHUNK = 1000  # rows per INSERT round trip
 
@@ -44,6 +45,8 @@ def copy_database(
         origin, destination = reading.connection(), writing.connection()
         _check(origin, destination)
         for table in SQLModel.metadata.sorted_tables:
+            if table.info.get(KEPT_BY_TRIGGERS):
+                continue  # filled on the way by the target's triggers
             copied = 0
             rows = origin.execution_options(stream_results=True).execute(select(table))
             for chunk in rows.partitions(CHUNK):

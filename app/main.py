@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
@@ -15,6 +16,7 @@ from app.web.head import HeadAsGet
 from app.web.security import SecurityHeaders
 from app.web.startup import RequireDatabase
 from app.web.templating import STATIC_DIR
+from app.web.warm import warm
 
 GIL_SWITCH_INTERVAL = 0.001
 
@@ -47,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # gets the GIL back sooner. bench/web_bench.py --only busting, shared 2-core machine:
     # cached p95 104-140 ms before, 36-85 ms after.
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    await anyio.to_thread.run_sync(warm)
     yield
 
 

@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.slugs import slugify
+
 EVENT_TYPES = ("authorization", "restriction", "warning", "request")
 DATE_PRECISIONS = ("day", "month", "year")
 # text: the article dates the event; published: only the publication date places it;
@@ -19,6 +21,16 @@ REVIEW_STATUSES = ("unreviewed", "confirmed", "rejected")
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def outlet_id_for(outlet: str | None) -> str | None:
+    """The id of an outlet name (None for none, as for an empty name)."""
+    return slugify(outlet) if outlet else None
+
+
+def _outlet_id(context: Any) -> str | None:
+    # A column default that reads the row being inserted.
+    return outlet_id_for(context.get_current_parameters().get("outlet"))
 
 
 class Actor(SQLModel, table=True):
@@ -39,6 +51,9 @@ class Place(SQLModel, table=True):
 
 
 class Article(SQLModel, table=True):
+    # An outlet's articles, and the first spelling of its name in one index step.
+    __table_args__ = (Index("ix_article_outlet_label", "outlet_id", "outlet"),)
+
     # The first 16 hex digits of content_hash: stable across rebuilds and ingestion order.
     id: str = Field(primary_key=True, max_length=16)
     content_hash: str = Field(max_length=64, unique=True)
@@ -46,6 +61,11 @@ class Article(SQLModel, table=True):
     url: str | None = None
     title: str | None = None
     outlet: str | None = Field(default=None, max_length=200, index=True)
+    # The outlet's id, what the outlet filter and facet read: the slug of `outlet`, set
+    # when a row is inserted without it (ORM or Core; see _outlet_id).
+    outlet_id: str | None = Field(
+        default=None, max_length=80, sa_column_kwargs={"default": _outlet_id}
+    )
     language: str | None = Field(default=None, max_length=8)
     published: dt.date | None = None
     published_precision: str | None = Field(default=None, max_length=5)
@@ -56,11 +76,33 @@ class Article(SQLModel, table=True):
     ingested_at: dt.datetime = Field(default_factory=utcnow)
 
 
+# What the site's lists and counts read of an event besides its date: in the date-ordered
+# indexes below, so that walking one in date order reads no table row (app/web/queries.py).
+_TIMELINE_COLUMNS = ("review_status", "type", "actor_id", "confidence")
+
+
+def _timeline_index(name: str, *leading: str) -> Index:
+    rest = [c for c in _TIMELINE_COLUMNS if c not in leading]
+    return Index(name, *leading, "date", "id", *rest)
+
+
+# The same columns by id: events found through a weapon, place, outlet or a text search
+# are checked without reading their rows (summary and search text make them long).
+_ID_INDEX = Index("ix_event_id_timeline", "id", *_TIMELINE_COLUMNS, "date")
+
+
 class Event(SQLModel, table=True):
+    __table_args__ = (
+        _timeline_index("ix_event_timeline"),
+        _timeline_index("ix_event_actor_timeline", "actor_id"),
+        _timeline_index("ix_event_type_timeline", "type"),
+        _ID_INDEX,
+    )
+
     id: str = Field(primary_key=True, max_length=16)  # deterministic, see app/ingest/store.py
-    type: str = Field(max_length=16, index=True)
-    actor_id: str = Field(foreign_key="actor.id", index=True, max_length=80)
-    date: dt.date | None = Field(default=None, index=True)
+    type: str = Field(max_length=16)
+    actor_id: str = Field(foreign_key="actor.id", max_length=80)
+    date: dt.date | None = None
     date_precision: str | None = Field(default=None, max_length=5)
     date_basis: str = Field(default="published", max_length=10)
     summary: str
@@ -86,13 +128,91 @@ class Event(SQLModel, table=True):
 
 
 class EventWeapon(SQLModel, table=True):
+    # (weapon, event): a weapon's events read from the index alone (filters, facets).
+    __table_args__ = (Index("ix_eventweapon_weapon_event", "weapon_id", "event_id"),)
+
     event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
-    weapon_id: str = Field(foreign_key="weapon.id", primary_key=True, index=True)
+    weapon_id: str = Field(foreign_key="weapon.id", primary_key=True)
 
 
 class EventPlace(SQLModel, table=True):
+    __table_args__ = (Index("ix_eventplace_place_event", "place_id", "event_id"),)
+
     event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
-    place_id: str = Field(foreign_key="place.id", primary_key=True, index=True)
+    place_id: str = Field(foreign_key="place.id", primary_key=True)
+
+
+# Marks (in Table.info) the tables the database's triggers fill from the others: a copy
+# (app/copy.py) leaves them to the triggers.
+KEPT_BY_TRIGGERS = "kept_by_triggers"
+
+
+class EventOutlet(SQLModel, table=True):
+    """The outlets whose articles tell an event. Kept by the database itself (triggers
+    of migration 0006 on mention and article): `mentions` counts the event's mentions
+    from that outlet's articles, and the row goes when it reaches 0."""
+
+    __table_args__ = (
+        Index("ix_eventoutlet_outlet_event", "outlet_id", "event_id"),
+        {"info": {KEPT_BY_TRIGGERS: True}},
+    )
+
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    outlet_id: str = Field(primary_key=True, max_length=80)
+    mentions: int = 1
+
+
+# --- facet aggregates (app/web/aggregates.py reads them) -----------------------------
+# Kept by the database's triggers (migration 0006) on event, eventweapon, eventplace and
+# eventoutlet, whatever writes them (ingestion, re-extraction, the review desk, a copy):
+# counts of events, so that a facet over a date range is a sum over days and months
+# instead of a scan of the events. Rows may reach n = 0 and stay; readers skip them.
+# A period is text: "YYYY-MM-DD" (grain "day"), "YYYY-MM" (grain "month"), "" undated.
+FACET_GRAINS = ("day", "month")
+# An event counts under the highest confidence floor it reaches ("" below the lowest, or
+# never scored): a floor of 0.7 sums the tiers "0.7" and "0.9". FacetCount's day rows
+# hold every tier together (tier "*").
+FACET_TIERS = ("0.9", "0.7", "0.5")
+ALL_TIERS = "*"
+
+
+class FacetCount(SQLModel, table=True):
+    """Events per facet value (type, actor, weapon, place, outlet), review status,
+    confidence tier and day or month."""
+
+    __table_args__ = ({"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},)
+
+    facet: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=5)
+    period: str = Field(primary_key=True, max_length=10)
+    value: str = Field(primary_key=True, max_length=80)
+    status: str = Field(primary_key=True, max_length=10)
+    tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
+    n: int = 0
+
+
+class FacetMonth(SQLModel, table=True):
+    """Events per month crossed with their type, actor, review status and confidence
+    tier, in all (facet "event", value "") or per weapon, place or outlet: what a facet
+    counts when other filters are set."""
+
+    __table_args__ = (
+        Index(
+            "ix_facetmonth_actor",
+            *("facet", "actor_id", "value", "type", "status", "month", "tier", "n"),
+        ),
+        # the rows are their key and a count
+        {"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},
+    )
+
+    facet: str = Field(primary_key=True, max_length=8)
+    value: str = Field(primary_key=True, max_length=80)
+    type: str = Field(primary_key=True, max_length=16)
+    actor_id: str = Field(primary_key=True, max_length=80)
+    status: str = Field(primary_key=True, max_length=10)
+    month: str = Field(primary_key=True, max_length=7)
+    tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
+    n: int = 0
 
 
 class EventAlias(SQLModel, table=True):

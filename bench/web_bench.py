@@ -1,15 +1,28 @@
-"""Web benchmark: 20,000 generated events, uvicorn on loopback, 20 concurrent clients.
+"""Web benchmark: generated events served by `timeline serve` on loopback, 20 concurrent
+clients (a lean asyncio client), figures printed.
 
-    .venv/bin/python bench/web_bench.py            # generate (once), serve, measure, print
-    .venv/bin/python bench/web_bench.py --regenerate --events 20000 --requests 600
-    .venv/bin/python bench/web_bench.py --generate-only --db /tmp/big.sqlite3  # data only
+    .venv/bin/python bench/web_bench.py                  # 20,000 events: cached pages,
+                                                         # cache busting, first hits
+    .venv/bin/python bench/web_bench.py --events 200000 --only misses --datasette
+    .venv/bin/python bench/web_bench.py --events 200000 --only routes
+    .venv/bin/python bench/web_bench.py --events 200000 --only cold
+    .venv/bin/python bench/web_bench.py --only busting | --only flood
+    .venv/bin/python bench/web_bench.py --generate-only --events 200000
 
-Prints p50/p95 latency per scenario: the full timeline, a weapon filter, a text
-search, an event page and /api/events. Target: p95 < 100 ms on a 2-core machine.
-Then the cache-busting scenario: 25 clients each asking for a view nobody asked for
-before (unique date ranges) while the other clients read cached pages; the target
-holds for the cached pages. `--only busting` runs just that one. `--only flood` instead
-streams 40 MB headers on 20 connections and prints the server's peak memory.
+The events are generated once per size into bench/out/ (bench/web_data.py).
+
+- default: p50/p95 per scenario on cached views (the full timeline, a weapon filter, a
+  text search, an event page, /api/events; target p95 < 100 ms), then cache busting: 25
+  clients each asking for a view nobody asked for before while 20 read cached pages
+  (target: cached p95 under 100 ms), then how long a first visitor waits for new views.
+- misses (issue 13): each request a view nobody asked for before (bench/web_misses.py):
+  p50/p95/max, requests over 1 s and server CPU per request, per scenario; with
+  --datasette, Datasette 0.65.5 (`pip install -e ".[bench]"`) on the same file, run
+  after ours, and the ratios. Then memory per worker and how the load spread over them.
+- routes (issue 10, web at scale): cold (first request for each URL) and warm (the same
+  URLs again) p50/p95 per route, over varied filter combinations.
+- cold: a restart: seconds until the server answers, then the first requests.
+- flood: 20 connections streaming 40 MB headers; prints the server's peak memory.
 """
 
 import argparse
@@ -17,309 +30,37 @@ import asyncio
 import datetime as dt
 import importlib.util
 import itertools
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from web_data import generate  # noqa: E402
+from web_load import (  # noqa: E402
+    Connection,
+    Server,
+    cpu_seconds,
+    datasette,
+    figures,
+    load,
+    peak_rss_mb,
+    process_tree,
+    row,
+    rss_mb,
+    timeline,
+)
+from web_misses import PUBLIC, SCENARIOS, TWICE_AS_FAST  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
-from app.migrate import upgrade_database  # noqa: E402
-from app.models import (  # noqa: E402
-    Actor,
-    Article,
-    Event,
-    EventPlace,
-    EventWeapon,
-    Mention,
-    Place,
-    Weapon,
-)
-from app.slugs import fold, short_hash, slugify  # noqa: E402
 
-ACTORS = [
-    "United States", "United Kingdom", "Germany", "France", "Netherlands", "Norway",
-    "Canada", "Italy", "Poland", "Sweden", "Denmark", "Finland", "NATO", "European Union",
-    "Russia", "Ukraine",
-]  # fmt: skip
-WEAPONS = [
-    "ATACMS", "HIMARS", "Storm Shadow", "SCALP", "Taurus", "F-16", "Patriot", "GMLRS",
-    "Leopard 2", "Abrams", "Bradley", "Javelin", "Harpoon", "NASAMS", "IRIS-T", "Caesar",
-    "M777", "Stinger", "Gepard", "JASSM",
-]  # fmt: skip
-PLACES = [
-    "Kharkiv", "Crimea", "Kursk", "Belgorod", "Bryansk", "Donetsk", "Luhansk", "Zaporizhzhia",
-    "Kherson", "Sevastopol", "Moscow", "Rostov", "Voronezh", "Kerch", "Mariupol", "Bakhmut",
-    "Avdiivka", "Odesa", "Mykolaiv", "Sumy", "Chernihiv", "Kyiv", "Lviv", "Dnipro",
-    "Kramatorsk", "Pokrovsk", "Novorossiysk", "Taganrog", "Engels", "Yeysk",
-]  # fmt: skip
-OUTLETS = [
-    "Le Monde", "Example Post", "Kyiv Ledger", "Berlin Courier", "Meguetan Infos",
-    "Nordic Wire", "Atlantic Desk", "Warsaw Herald", "Paris Soir Digital", "Baltic Review",
-    "Danube Daily", "Eastern Front Monitor",
-]  # fmt: skip
-CITED = [None, None, None, "Reuters", "AFP", "Politico", "TASS", "AP", "Bloomberg"]
-VERBS = {
-    "authorization": ("authorizes strikes with", "allows the use of", "lifts limits on"),
-    "restriction": ("restricts the use of", "refuses to allow strikes with", "keeps limits on"),
-    "warning": ("warns against strikes with", "threatens a response to", "warns the West over"),
-    "request": ("asks to use", "requests permission to fire", "urges allies to allow"),
-}
-TYPES = list(VERBS)
-
-
-def generate(url: str, *, events: int, seed: int = 42) -> None:
-    """Fill a fresh database with `events` varied events, ~3 mentions each."""
-    rnd = random.Random(seed)
-    upgrade_database(url)
-    engine = make_engine(url)
-    start = dt.date(2022, 2, 24)
-    span = (dt.date(2025, 6, 30) - start).days
-    n_articles = max(1, events // 2)
-    article_sentences: list[list[dict]] = [[] for _ in range(n_articles)]
-    event_rows, weapon_rows, place_rows = [], [], []
-    stamp = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
-    for i in range(events):
-        eid = short_hash("bench-event", i)
-        etype = rnd.choices(TYPES, weights=(35, 30, 25, 10))[0]
-        actor = "Russia" if etype == "warning" else rnd.choice(ACTORS[:-2])
-        actor = "Ukraine" if etype == "request" else actor
-        weapons = rnd.sample(WEAPONS, rnd.choice((1, 1, 2, 3)))
-        places = rnd.sample(PLACES, rnd.choice((0, 1, 1, 2)))
-        basis = rnd.choices(("text", "published", "undated"), weights=(70, 25, 5))[0]
-        precision = rnd.choices(("day", "month", "year"), weights=(80, 15, 5))[0]
-        date = None if basis == "undated" else start + dt.timedelta(days=rnd.randrange(span))
-        if date and precision == "month":
-            date = date.replace(day=1)
-        elif date and precision == "year":
-            date = date.replace(month=1, day=1)
-        where = f" against targets in {', '.join(places)}" if places else ""
-        summary = f"{actor} {rnd.choice(VERBS[etype])} {' and '.join(weapons)}{where}"
-        quotes = []
-        for k in range(rnd.choice((1, 2, 3, 3, 4, 5))):
-            cited = rnd.choice(CITED)
-            quote = f"Officials in {actor} said on day {i}-{k} that it {summary.split(' ', len(actor.split()))[-1]}"
-            quote += f", according to {cited}." if cited else "."
-            quotes.append(quote)
-            article_sentences[rnd.randrange(n_articles)].append(
-                {
-                    "event": eid,
-                    "quote": quote,
-                    "type": etype,
-                    "actor": slugify(actor),
-                    "weapons": [slugify(w) for w in weapons],
-                    "places": [slugify(p) for p in places],
-                    "date": date,
-                    "precision": None if date is None else precision,
-                    "basis": basis,
-                    "cited": cited,
-                    "negated": rnd.random() < 0.03,
-                }
-            )
-        names = " ".join([actor, *weapons, *places])
-        event_rows.append(
-            {
-                "id": eid,
-                "type": etype,
-                "actor_id": slugify(actor),
-                "date": date,
-                "date_precision": None if date is None else precision,
-                "date_basis": basis,
-                "summary": summary,
-                "search_text": fold(f"{summary} {' '.join(quotes)} {names}"),
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-        )
-        weapon_rows += [{"event_id": eid, "weapon_id": slugify(w)} for w in weapons]
-        place_rows += [{"event_id": eid, "place_id": slugify(p)} for p in places]
-    article_rows, mention_rows = [], []
-    for a, sentences in enumerate(article_sentences):
-        if not sentences:
-            continue
-        text, offsets = "Dispatch.\n", []
-        for s in sentences:
-            offsets.append(len(text))
-            text += s["quote"] + " "
-        aid = short_hash("bench-article", a)
-        published = start + dt.timedelta(days=rnd.randrange(span)) if rnd.random() > 0.05 else None
-        article_rows.append(
-            {
-                "id": aid,
-                "content_hash": short_hash(text, length=64),
-                "source": f"bench/{a}.md",
-                "url": f"https://news.example/{a}",
-                "title": f"Dispatch {a}",
-                "outlet": rnd.choice(OUTLETS),
-                "language": "en",
-                "published": published,
-                "published_precision": "day" if published else None,
-                "text": text,
-                "word_count": len(text.split()),
-                "ingested_at": stamp,
-            }
-        )
-        for s, at in zip(sentences, offsets, strict=True):
-            mention_rows.append(
-                {
-                    "key": short_hash(aid, at),
-                    "event_id": s["event"],
-                    "article_id": aid,
-                    "type": s["type"],
-                    "actor_id": s["actor"],
-                    "weapons": s["weapons"],
-                    "places": s["places"],
-                    "date": s["date"],
-                    "date_precision": s["precision"],
-                    "date_basis": s["basis"],
-                    "quote": s["quote"],
-                    "start": at,
-                    "end": at + len(s["quote"]),
-                    "trigger": "said",
-                    "trigger_start": at,
-                    "trigger_end": at + 4,
-                    "cited_source": s["cited"],
-                    "speaker": None,
-                    "negated": s["negated"],
-                }
-            )
-    with engine.begin() as conn:
-        for model, group in ((Actor, ACTORS), (Weapon, WEAPONS), (Place, PLACES)):
-            conn.execute(insert(model), [{"id": slugify(n), "name": n} for n in group])
-        conn.execute(insert(Article), article_rows)
-        conn.execute(insert(Event), event_rows)
-        conn.execute(insert(EventWeapon), weapon_rows)
-        conn.execute(insert(EventPlace), place_rows)
-        conn.execute(insert(Mention), mention_rows)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    print(
-        f"generated {len(event_rows)} events, {len(mention_rows)} mentions, "
-        f"{len(article_rows)} articles"
-    )
-
-
-@contextmanager
-def serve(url: str, *, workers: int) -> Iterator[tuple[str, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # timeline serve: the production server (request-head limits included).
-    cmd = [str(Path(sys.executable).with_name("timeline")), "serve", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", "--workers", str(workers),
-           "--no-access-log"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "DATABASE_URL": url})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(base + "/static/site.css", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client on asyncio streams.
-
-    httpx costs ~1 ms of CPU per request, which on 2 cores would be taken from the
-    server under test; this reads just the status line, headers and the body.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, path: str) -> tuple[int, int]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n"
-        self.writer.write(request.encode())
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        length = 0
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "transfer-encoding":
-                raise RuntimeError("chunked responses are not expected here")
-        body = await self.reader.readexactly(length)
-        return status, len(body)
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            await self.writer.wait_closed()
-
-
-async def load(
-    base: str, paths: list[str], *, requests: int, concurrency: int, max_seconds: float
-) -> dict[str, float]:
-    """`concurrency` clients, each sending its next request when the previous one returns."""
-    host, port = base.removeprefix("http://").split(":")
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(requests))
-    deadline = time.perf_counter() + max_seconds
-
-    async def client() -> None:
-        nonlocal errors
-        conn = Connection(host, int(port))
-        try:
-            for i in counter:
-                if time.perf_counter() > deadline:
-                    return
-                t0 = time.perf_counter()
-                status, _ = await conn.get(paths[i % len(paths)])
-                latencies.append((time.perf_counter() - t0) * 1000)
-                errors += status != 200
-        finally:
-            await conn.close()
-
-    t_start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return figures(latencies, time.perf_counter() - t_start, errors)
-
-
-def figures(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
-    latencies = sorted(latencies)
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "n": len(latencies),
-        "p50": q[49],
-        "p95": q[94],
-        "max": latencies[-1],
-        "rps": len(latencies) / elapsed,
-        "errors": errors,
-    }
-
-
-def row(name: str, r: dict[str, float]) -> str:
-    return (
-        f"{name:<16}{r['n']:>6}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
-        f"{r['rps']:>8.0f}{r['errors']:>8}"
-    )
+HEADER = f"{'scenario':<16}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}{'errors':>8}"
 
 
 def busting_path(n: int) -> str:
@@ -367,35 +108,6 @@ async def busting(
     stop.set()
     await asyncio.gather(*tasks)
     return result, figures(latencies, time.perf_counter() - t_start, errors)
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and its descendants (the uvicorn workers)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    tree, todo = [], [pid]
-    while todo:
-        tree.append(todo.pop())
-        todo += children.get(tree[-1], [])
-    return tree
-
-
-def rss_mb(pids: list[int]) -> float:
-    total_kb = 0
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        total_kb += sum(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
-        )
-    return total_kb / 1024
 
 
 async def header_flood(
@@ -465,7 +177,12 @@ def server_stack() -> str:
 def scenarios(url: str) -> dict[str, list[str]]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM event ORDER BY id LIMIT 500")]
+        ids = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                f"SELECT id FROM event WHERE {PUBLIC} ORDER BY id LIMIT 500"
+            )
+        ]
     engine.dispose()
     return {
         "timeline /": ["/"],
@@ -476,20 +193,236 @@ def scenarios(url: str) -> dict[str, list[str]]:
     }
 
 
+# --- cache misses (issue 13) ----------------------------------------------------------
+
+
+def measure(server: Server, paths: list[str], args: argparse.Namespace) -> dict[str, float]:
+    """Load over `paths`, with the server's CPU seconds per request (all its processes)."""
+    pids = server.processes()
+    before = sum(cpu_seconds(pid) for pid in pids)
+    result = asyncio.run(
+        load(
+            server.base,
+            paths,
+            requests=len(paths),
+            concurrency=args.concurrency,
+            max_seconds=args.max_seconds,
+        )
+    )
+    used = sum(cpu_seconds(pid) for pid in pids) - before
+    result["cpu_ms"] = used * 1000 / max(1, result["n"])
+    return result
+
+
+def miss_row(name: str, r: dict[str, float]) -> str:
+    return (
+        f"  {name:<40}{r['n']:>5}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['max']:>9.0f}"
+        f"{r['over_1s']:>7}{r['cpu_ms']:>9.1f}{r['errors']:>7}"
+    )
+
+
+MISS_HEADER = (
+    f"  {'scenario (each request a new view)':<40}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}"
+    f"{'max ms':>9}{'>1 s':>7}{'cpu ms':>9}{'errors':>7}"
+)
+
+
+def misses(url: str, database: Path, args: argparse.Namespace) -> None:
+    rnd = random.Random(args.seed)
+    plan = {name: make(database.stem, args.requests, rnd) for name, make in SCENARIOS.items()}
+    ours: dict[str, dict[str, float]] = {}
+    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+        workers = server.workers()
+        cpu_before = {pid: cpu_seconds(pid) for pid in workers}
+        print(
+            f"timeline serve, {len(workers)} workers ({'SO_REUSEPORT' if args.reuse_port else 'shared socket'}), "
+            f"{args.concurrency} clients, {args.requests} unique views per scenario"
+        )
+        print(MISS_HEADER)
+        for name, pairs in plan.items():
+            ours[name] = measure(server, [path for path, _ in pairs], args)
+            print(miss_row(name, ours[name]))
+        used = {pid: cpu_seconds(pid) - before for pid, before in cpu_before.items()}
+        total = sum(used.values()) or 1
+        print(
+            "load spread: CPU share per worker "
+            + " / ".join(f"{100 * used[pid] / total:.0f}%" for pid in workers)
+        )
+        print(
+            "memory per worker (RSS now, peak): "
+            + ", ".join(f"{rss_mb([pid]):.0f} MB, {peak_rss_mb(pid):.0f} MB" for pid in workers)
+        )
+    if not args.datasette:
+        return
+    theirs: dict[str, dict[str, float]] = {}
+    with datasette(database) as server:
+        print(f"Datasette 0.65.5 on the same file, {args.concurrency} clients")
+        print(MISS_HEADER)
+        for name, pairs in plan.items():
+            theirs[name] = measure(server, [path for _, path in pairs], args)
+            print(miss_row(name, theirs[name]))
+        print(
+            f"memory (RSS now, peak): {rss_mb([server.pid]):.0f} MB, {peak_rss_mb(server.pid):.0f} MB"
+        )
+    print("Datasette's latency / ours (above 1: we are faster)")
+    print(f"  {'scenario':<40}{'p50':>8}{'p95':>8}{'cpu':>8}  target")
+    for name in plan:
+        a, b = ours[name], theirs[name]
+        target = (
+            "x2 " + ("met" if b["p95"] >= 2 * a["p95"] else "MISSED")
+            if name in TWICE_AS_FAST
+            else ""
+        )
+        print(
+            f"  {name:<40}{b['p50'] / a['p50']:>8.2f}{b['p95'] / a['p95']:>8.2f}"
+            f"{b['cpu_ms'] / a['cpu_ms']:>8.2f}  {target}"
+        )
+
+
+# --- routes: cold and warm (issue 10) ---------------------------------------------------
+
+
+def varied_filters(count: int, rnd: random.Random) -> list[str]:
+    """Query strings of 1 to 3 filters of every kind, never twice the same."""
+    choices = [
+        lambda: f"weapon={rnd.choice(WEAPON_IDS)}",
+        lambda: f"actor={rnd.choice(ACTOR_IDS)}",
+        lambda: f"type={rnd.choice(['authorization', 'restriction', 'warning', 'request'])}",
+        lambda: f"place={rnd.choice(PLACE_IDS)}",
+        lambda: f"outlet={rnd.choice(OUTLET_IDS)}",
+        lambda: "date_from={}&date_to={}".format(*_range(rnd)),
+        lambda: f"q={rnd.choice(WORDS)}",
+        lambda: f"reviewed={rnd.choice(['true', 'false'])}",
+        lambda: f"min_confidence={rnd.choice(['0.5', '0.7', '0.9'])}",
+    ]
+    seen: set[str] = set()
+    while len(seen) < count:
+        picked = rnd.sample(choices, rnd.choice((1, 2, 2, 3)))
+        seen.add("&".join(sorted(make() for make in picked)))
+    return sorted(seen, key=lambda _: rnd.random())
+
+
+def _range(rnd: random.Random) -> tuple[dt.date, dt.date]:
+    start = dt.date(2022, 3, 1) + dt.timedelta(days=rnd.randrange(1150))
+    return start, start + dt.timedelta(days=rnd.randrange(7, 500))
+
+
+ACTOR_IDS = [
+    "united-states",
+    "germany",
+    "france",
+    "united-kingdom",
+    "poland",
+    "russia",
+    "ukraine",
+    "nato",
+]
+WEAPON_IDS = ["atacms", "himars", "storm-shadow", "taurus", "f-16", "patriot", "javelin", "jassm"]
+PLACE_IDS = ["kharkiv", "crimea", "kursk", "belgorod", "bryansk", "moscow", "odesa", "sumy"]
+OUTLET_IDS = ["le-monde", "kyiv-ledger", "nordic-wire", "warsaw-herald", "baltic-review"]
+WORDS = ["kharkiv", "storm", "crimea", "taurus", "patriot", "kursk", "moscow", "javelin"]
+
+
+def routes(url: str, args: argparse.Namespace) -> None:
+    rnd = random.Random(args.seed)
+    n = args.requests
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        ids = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                f"SELECT id FROM event WHERE {PUBLIC} ORDER BY random() LIMIT {n}"
+            )
+        ]
+    engine.dispose()
+    days = [dt.date(2022, 3, 1) + dt.timedelta(days=rnd.randrange(1200)) for _ in range(n)]
+    plan = {
+        "/ (filtered)": [f"/?{q}" for q in varied_filters(n, rnd)],
+        "/api/events (filtered)": [f"/api/events?{q}" for q in varied_filters(n, rnd)],
+        "/api/facets (filtered)": [f"/api/facets?{q}" for q in varied_filters(n, rnd)],
+        "/events/{id}": [f"/events/{i}" for i in ids],
+        "/state?as_of=": [f"/state?as_of={d}" for d in sorted(set(days))],
+    }
+    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+        print(
+            f"{len(server.workers())} workers, {args.concurrency} clients; cold: each URL's "
+            f"first request ({n} URLs), warm: {WARM_URLS} of them again and again"
+        )
+        print(
+            f"  {'route':<26}{'n':>5}{'cold p50':>10}{'cold p95':>10}{'max':>8}"
+            f"{'warm p50':>10}{'warm p95':>10}{'errors':>8}"
+        )
+        verdicts = []
+        for name, paths in plan.items():
+            cold = measure(server, paths, args)
+            warm_paths = paths[:WARM_URLS]
+            # In every worker's cache: each on a new connection, hashed to either worker.
+            for path in warm_paths * 10:
+                httpx.get(server.base + path, timeout=120)
+            warm = measure(server, warm_paths * (n // WARM_URLS), args)
+            print(
+                f"  {name:<26}{cold['n']:>5}{cold['p50']:>10.0f}{cold['p95']:>10.0f}"
+                f"{cold['max']:>8.0f}{warm['p50']:>10.1f}{warm['p95']:>10.1f}"
+                f"{cold['errors'] + warm['errors']:>8}"
+            )
+            if "filtered" in name:
+                verdicts.append(
+                    f"{name}: warm p95 {'met' if warm['p95'] < 50 else 'MISSED'}, "
+                    f"cold p95 {'met' if cold['p95'] < 150 else 'MISSED'}"
+                )
+        print("targets (filtered pages: p95 < 50 ms warm, < 150 ms cold): " + "; ".join(verdicts))
+
+
+WARM_URLS = 20
+
+
+# --- a restart --------------------------------------------------------------------------
+
+FIRST_PATHS = ["/", "/api/facets", "/?weapon=taurus&actor=germany", "/state"]
+
+
+def cold(url: str, args: argparse.Namespace) -> None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        event = conn.exec_driver_sql(
+            f"SELECT id FROM event WHERE {PUBLIC} LIMIT 1 OFFSET 777"
+        ).scalar()
+    engine.dispose()
+    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+        print(
+            f"timeline serve --workers {args.workers}: answers {server.started:.1f} s after the command"
+        )
+        for path in [*FIRST_PATHS, f"/events/{event}"]:
+            t0 = time.perf_counter()
+            status = httpx.get(server.base + path, timeout=120).status_code
+            print(f"  first {path:<40}{(time.perf_counter() - t0) * 1000:>8.0f} ms  {status}")
+        print(
+            "memory per worker (RSS): "
+            + ", ".join(f"{rss_mb([pid]):.0f} MB" for pid in server.workers())
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "web_bench.sqlite3"))
+    parser.add_argument("--db", help="default: bench/out/web_bench[_EVENTS].sqlite3")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="fill the database, stop")
     parser.add_argument("--requests", type=int, default=600, help="per scenario")
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--max-seconds", type=float, default=30.0, help="per scenario")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="per scenario")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--reuse-port", action=argparse.BooleanOptionalAction, default=True,
+        help="workers on sockets of their own (SO_REUSEPORT), or uvicorn's shared socket",
+    )  # fmt: skip
     parser.add_argument("--bust-clients", type=int, default=25, help="cache-busting clients")
-    parser.add_argument("--only", choices=["busting", "flood"], help="run one scenario")
+    parser.add_argument("--only", choices=["busting", "flood", "misses", "routes", "cold"])
+    parser.add_argument("--datasette", action="store_true", help="misses: Datasette too")
+    parser.add_argument("--seed", type=int, default=13, help="of the unique views")
     args = parser.parse_args()
-    db = Path(args.db)
+    default = "web_bench.sqlite3" if args.events == 20_000 else f"web_bench_{args.events}.sqlite3"
+    db = Path(args.db or ROOT / "bench" / "out" / default)
     url = f"sqlite:///{db}"
     if args.regenerate or not db.exists():
         for suffix in ("", "-wal", "-shm"):
@@ -499,8 +432,21 @@ def main() -> None:
         print(f"in {time.perf_counter() - t0:.1f} s -> {db}")
     if args.generate_only:
         return
+    print(f"{args.events:,} events ({db.name}), {server_stack()}")
+    if args.only == "misses":
+        misses(url, db, args)
+    elif args.only == "routes":
+        routes(url, args)
+    elif args.only == "cold":
+        cold(url, args)
+    else:
+        cached_views(url, args)
+
+
+def cached_views(url: str, args: argparse.Namespace) -> None:
     plan = scenarios(url)
-    with serve(url, workers=args.workers) as (base, server_pid):
+    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+        base = server.base
         # Warm-up: first hits fill per-process caches, as on a running server.
         for paths in plan.values():
             for path in paths[:3] * 2 * args.workers:
@@ -532,7 +478,7 @@ def main() -> None:
                 f"worst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'MISSED'}"
             )
         if args.only == "flood":
-            flood = asyncio.run(header_flood(base, server_pid, connections=20, megabytes=40))
+            flood = asyncio.run(header_flood(base, server.pid, connections=20, megabytes=40))
             print(
                 "header flood: 20 connections each streaming a header of up to 40 MB: "
                 f"{flood['sent_mb']:.1f} MB sent (median) in {flood['seconds']:.1f} s, "

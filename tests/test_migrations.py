@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 from app.db import make_engine
 from app.migrate import downgrade_database, upgrade_database
+from tests import facets
 from tests.databases import backend
 
 MODEL_TABLES = {
@@ -23,8 +24,11 @@ MODEL_TABLES = {
     "editorsession",
     "event",
     "eventalias",
+    "eventoutlet",
     "eventplace",
     "eventweapon",
+    "facetcount",
+    "facetmonth",
     "feed",
     "feedentry",
     "loginfailure",
@@ -35,6 +39,7 @@ MODEL_TABLES = {
     "reviewedreading",
     "weapon",
 }
+FACET_TABLES = {"eventoutlet", "facetcount", "facetmonth"}
 REVIEW_TABLES = {
     "apitoken",
     "editor",
@@ -99,11 +104,16 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
 def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> None:
     upgrade_database(database_url)
     downgrade_database(database_url, "0001")
-    gone = {"feed", "feedentry", "retiredevent"} | REVIEW_TABLES
+    gone = {"feed", "feedentry", "retiredevent"} | REVIEW_TABLES | FACET_TABLES
     assert gone & _tables(database_url) == set()
     assert MODEL_TABLES - gone <= _tables(database_url)
     upgrade_database(database_url)
     assert _pending_diff(database_url) == []
+
+
+FTS_TRIGGERS = {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+# Migration 0006: the facet counts follow every change of an event.
+FACET_TRIGGERS = {"facet_event_ai", "facet_event_d", "facet_event_au"}
 
 
 def _event_triggers(url: str) -> set[str]:
@@ -125,7 +135,7 @@ def test_confidence_migration_keeps_the_full_text_triggers(sqlite_url: str) -> N
     upgrade_database(sqlite_url)
     downgrade_database(sqlite_url, "0002_feeds")
     upgrade_database(sqlite_url)
-    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert _event_triggers(sqlite_url) == FTS_TRIGGERS | FACET_TRIGGERS
 
 
 def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
@@ -202,7 +212,7 @@ def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(sqlite_url:
     engine.dispose()
     assert version == "0004_review"
     assert "ix_mention_blocking" not in indexes
-    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert _event_triggers(sqlite_url) == FTS_TRIGGERS
 
 
 def _row_table(table_name: str, /, **types: Any) -> Any:
@@ -210,11 +220,22 @@ def _row_table(table_name: str, /, **types: Any) -> Any:
     return sa.table(table_name, *(sa.column(column, type_) for column, type_ in types.items()))
 
 
+def _mention_table() -> Any:
+    """The mention table's columns a test writes, as of 0004."""
+    text, json = sa.String(), sa.JSON()
+    return _row_table(
+        "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
+        weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
+        end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
+        trigger_end=sa.Integer(), negated=sa.Boolean(),
+    )  # fmt: skip
+
+
 def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: str) -> None:
     upgrade_database(database_url, "0004_review")
     engine = make_engine(database_url)
     now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    text, json = sa.String(), sa.JSON()
+    text = sa.String()
     with engine.begin() as connection:
         connection.execute(
             _row_table("actor", id=text, name=text).insert(), [{"id": "nato", "name": "NATO"}]
@@ -233,12 +254,7 @@ def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: st
             ).insert(),
             [{"id": "e1", "type": "request", "actor_id": "nato", "date_basis": "undated", "summary": "", "search_text": "", "created_at": now, "updated_at": now}],
         )  # fmt: skip
-        mention = _row_table(
-            "mention", key=text, event_id=text, article_id=text, type=text, actor_id=text,
-            weapons=json, places=json, date_basis=text, quote=text, start=sa.Integer(),
-            end=sa.Integer(), trigger=text, trigger_start=sa.Integer(),
-            trigger_end=sa.Integer(), negated=sa.Boolean(),
-        )  # fmt: skip
+        mention = _mention_table()
         connection.execute(
             mention.insert(),
             [
@@ -258,10 +274,10 @@ def test_scale_migration_gives_stored_mentions_their_weapon_key(database_url: st
 def test_review_migration_keeps_the_full_text_triggers(sqlite_url: str) -> None:
     upgrade_database(sqlite_url)
     downgrade_database(sqlite_url, "0003_confidence")
-    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert _event_triggers(sqlite_url) == FTS_TRIGGERS
     assert REVIEW_TABLES & _tables(sqlite_url) == set()
     upgrade_database(sqlite_url)
-    assert _event_triggers(sqlite_url) == {"event_fts_ai", "event_fts_ad", "event_fts_au"}
+    assert _event_triggers(sqlite_url) == FTS_TRIGGERS | FACET_TRIGGERS
     assert _pending_diff(sqlite_url) == []
 
 
@@ -299,4 +315,96 @@ def test_the_audit_log_refuses_updates_and_deletes(database_url: str) -> None:
             connection.exec_driver_sql(statement)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT editor FROM reviewaction").all() == [("ana",)]
+    engine.dispose()
+
+
+def _store_rows(url: str) -> None:
+    """Two events, told by articles of two outlets (spelled two ways), as of 0005."""
+    engine = make_engine(url)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    text, day = sa.String(), sa.Date()
+    with engine.begin() as connection:
+        for table, names in (("actor", ["NATO", "Norway"]), ("weapon", ["ATACMS"])):
+            connection.execute(
+                _row_table(table, id=text, name=text).insert(),
+                [{"id": name.lower(), "name": name} for name in names],
+            )
+        connection.execute(
+            _row_table(
+                "article", id=text, content_hash=text, source=text, text=text, outlet=text,
+                word_count=sa.Integer(), ingested_at=sa.DateTime(),
+            ).insert(),
+            [{"id": f"a{n}", "content_hash": f"h{n}", "source": "a.md", "text": "Texte.", "outlet": outlet, "word_count": 1, "ingested_at": now}
+             for n, outlet in enumerate(["Le Monde", "Le monde", "Kyiv Ledger", None])],
+        )  # fmt: skip
+        connection.execute(
+            _row_table(
+                "event", id=text, type=text, actor_id=text, date=day, date_basis=text,
+                summary=text, search_text=text, created_at=sa.DateTime(), updated_at=sa.DateTime(),
+            ).insert(),
+            [{"id": "e1", "type": "request", "actor_id": "nato", "date": dt.date(2024, 3, 9), "date_basis": "text", "summary": "", "search_text": "", "created_at": now, "updated_at": now},
+             {"id": "e2", "type": "authorization", "actor_id": "norway", "date": None, "date_basis": "undated", "summary": "", "search_text": "", "created_at": now, "updated_at": now}],
+        )  # fmt: skip
+        connection.execute(
+            _row_table("eventweapon", event_id=text, weapon_id=text).insert(),
+            [{"event_id": "e1", "weapon_id": "atacms"}],
+        )
+        mention = _mention_table()
+        connection.execute(
+            mention.insert(),
+            [
+                {"key": f"m{n}", "event_id": event_id, "article_id": article_id, "type": "request",
+                 "actor_id": "nato", "weapons": [], "places": [], "date_basis": "text",
+                 "quote": "Texte.", "start": n, "end": n + 1, "trigger": "T",
+                 "trigger_start": n, "trigger_end": n + 1, "negated": False}
+                for n, (event_id, article_id) in enumerate(
+                    [("e1", "a0"), ("e1", "a1"), ("e1", "a2"), ("e2", "a2"), ("e2", "a3")]
+                )
+            ],
+        )  # fmt: skip
+    engine.dispose()
+
+
+def test_facets_migration_counts_the_events_already_stored(database_url: str) -> None:
+    upgrade_database(database_url, "0005_scale")
+    _store_rows(database_url)
+    upgrade_database(database_url)
+    outlets = _query(database_url, "SELECT id, outlet_id FROM article ORDER BY id")
+    assert outlets == [("a0", "le-monde"), ("a1", "le-monde"), ("a2", "kyiv-ledger"), ("a3", None)]
+    told = _query(
+        database_url, "SELECT event_id, outlet_id, mentions FROM eventoutlet ORDER BY 1, 2"
+    )
+    assert told == [("e1", "kyiv-ledger", 1), ("e1", "le-monde", 2), ("e2", "kyiv-ledger", 1)]
+    engine = make_engine(database_url)
+    assert (
+        facets.stored(engine)["facetcount"][("outlet", "day", "", "kyiv-ledger", "unreviewed", "*")]
+        == 1
+    )
+    facets.assert_counts_right(engine)
+    engine.dispose()
+
+
+def test_facets_migration_goes_down_and_up_with_its_counts(database_url: str) -> None:
+    upgrade_database(database_url, "0005_scale")
+    _store_rows(database_url)
+    upgrade_database(database_url)
+    downgrade_database(database_url, "0005_scale")
+    assert FACET_TABLES & _tables(database_url) == set()
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    facets.assert_counts_right(engine)
+    engine.dispose()
+
+
+def test_deleting_an_article_takes_its_outlet_from_the_counts(database_url: str) -> None:
+    """No path of the app deletes articles; the database keeps the counts right anyway."""
+    upgrade_database(database_url, "0005_scale")
+    _store_rows(database_url)
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM article WHERE id = 'a2'")
+    told = _query(database_url, "SELECT event_id, outlet_id, mentions FROM eventoutlet")
+    assert told == [("e1", "le-monde", 2)]
+    facets.assert_counts_right(engine)
     engine.dispose()

@@ -1,14 +1,9 @@
 """An ingestion run: collect files, read and extract each (optionally in worker
 processes), store each article in its own transaction, report every outcome."""
 
-import contextlib
-import ctypes
 import datetime as dt
 import multiprocessing
 import os
-import signal
-import sys
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Sequence
@@ -24,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlmodel import Session, select
 
 from app.config import get_settings
+from app.db import refresh_statistics
 from app.extract import ExtractedEvent, extract_events
 from app.ingest.collect import collect_files
 from app.ingest.reader import (
@@ -35,6 +31,8 @@ from app.ingest.reader import (
 )
 from app.ingest.writer import DatabaseBusy, StorageFull, Stored, write_batch
 from app.models import Article
+from app.processes import die_with_parent as _die_with_parent
+from app.processes import watch_parent as _watch_parent  # noqa: F401  (tests/ingest/test_runner.py)
 
 
 class Source(Protocol):
@@ -237,30 +235,6 @@ def _init_worker(
     configure_run(known, max_bytes, today)
 
 
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """A worker holds the language model (about 400 MB) and, blocked on its task queue,
-    would outlive a parent killed without a chance to shut the pool down (SIGKILL,
-    SIGTERM). Linux kills it with the parent; elsewhere, and should prctl fail, a
-    thread polls for the parent's exit. (Linux sends the signal when the parent *thread*
-    that started the worker ends: the pool is started and fed by the thread running
-    `ingest_paths`, which outlives the pool.)"""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _watch_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(1)
-    os._exit(1)
-
-
 def check_writable(engine: Engine) -> None:
     """Raise the database's own error when it cannot take writes (a read-only file or
     mount, `mode=ro`, no article table), before a run reads any file. Deletes nothing."""
@@ -326,6 +300,8 @@ def ingest_paths(
         report.not_read = [str(item) for item in items if not _take(finished, str(item))]
     finally:
         prepared_items.close()  # stops the workers of a run that stopped early
+    if report.count("new"):
+        refresh_statistics(engine)  # the site's query plans follow the tables' growth
     return report
 
 

@@ -83,16 +83,24 @@ def load_events(session: Session, *, reviewed: bool | None = None) -> list[Polic
     if reviewed is not None:
         query = query.where(event.c.review_status == ("confirmed" if reviewed else "unreviewed"))
     rows = connection.execute(query)
+    # Each row brings its own copies of values that repeat across events (a type, an
+    # actor, a weapon list, a date): one shared copy each keeps the index of 200,000
+    # events about 40% smaller (bench/state_bench.py).
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
     return [
         PolicyEvent(
             id=row.id,
-            type=row.type,
-            actor=row.actor_id,
-            weapons=tuple(sorted(weapons.get(row.id, ()))),
-            places=tuple(sorted(places.get(row.id, ()))),
-            date=row.date,
-            precision=row.date_precision,
-            basis=row.date_basis,
+            type=one(row.type),
+            actor=one(row.actor_id),
+            weapons=one(tuple(sorted(one(w) for w in weapons.get(row.id, ())))),
+            places=one(tuple(sorted(one(p) for p in places.get(row.id, ())))),
+            date=one(row.date),
+            precision=one(row.date_precision),
+            basis=one(row.date_basis),
             reviewed=row.review_status == "confirmed",
         )
         for row in rows

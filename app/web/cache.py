@@ -2,7 +2,9 @@
 
 Every key includes a cheap data version: for a SQLite file, the size and mtime of
 the database and its WAL (every commit touches one of them); otherwise a few
-aggregates. Concurrent misses on one key compute once (the others wait for it).
+aggregates, counted again on PostgreSQL only when its snapshot shows that a writing
+transaction began or ended. Concurrent misses on one key compute once (the others
+wait for it).
 """
 
 import os
@@ -21,8 +23,8 @@ from app.web.links import site_root
 from app.web.threads import off_loop
 
 T = TypeVar("T")
-MAX_ENTRIES = 1024
-MAX_RESPONSES = 256
+MAX_ENTRIES = 512  # units (_units) per worker
+RESPONSE_CACHE_BYTES = 16 * 1024 * 1024  # per worker
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 # What makes two GETs render differently besides the URL and the site's address: htmx.
 VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")
@@ -33,9 +35,12 @@ _inflight: dict[tuple[Any, ...], threading.RLock] = {}
 
 
 class _Store:
-    def __init__(self, size: int) -> None:
-        self.size = size
+    """An LRU map holding at most `capacity` in total `weight` (1 per entry by default)."""
+
+    def __init__(self, capacity: int, weight: Callable[[Any], int] = lambda _: 1) -> None:
+        self.capacity, self.weight = capacity, weight
         self.entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.total = 0
 
     def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
         with _lock:
@@ -46,9 +51,16 @@ class _Store:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         with _lock:
+            if key in self.entries:
+                self.total -= self.weight(self.entries.pop(key))
             self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.total += self.weight(value)
+            while self.total > self.capacity and len(self.entries) > 1:
+                self.total -= self.weight(self.entries.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.total = 0
 
     def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         found, value = self.get(key)
@@ -67,8 +79,16 @@ class _Store:
         return value
 
 
-_values = _Store(MAX_ENTRIES)
-_responses = _Store(MAX_RESPONSES)
+def _units(value: Any) -> int:
+    """A memoized value's share of MAX_ENTRIES: one, plus one per 100 items it holds (a
+    view's ids, a lane's points), so that large values cannot fill a worker's memory."""
+    items = value if isinstance(value, tuple | dict) else getattr(value, "points", ())
+    return 1 + len(items) // 100
+
+
+_values = _Store(MAX_ENTRIES, weight=_units)
+# Bounded by bytes, not entries: answers run from 1 KB (an event's JSON) to 2 MB (a CSV).
+_responses = _Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
@@ -83,18 +103,31 @@ def data_version(session: Session) -> tuple[Any, ...]:
             except FileNotFoundError:
                 stamps += [0, 0]
         return (str(url), *stamps)
-    row = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM mention),"
-                " (SELECT count(*) FROM event), (SELECT max(updated_at) FROM event),"
-                " (SELECT count(*) FROM eventalias), (SELECT max(id) FROM reviewaction)"
-            )
-        )
-        .one()
-    )
-    return (str(url), *row)
+    connection = session.connection()
+    snapshot = None
+    if connection.dialect.name == "postgresql":
+        # Which transactions have committed (xmin:xmax:in-progress): it moves only when
+        # a writing transaction begins or ends, on any database of the server. Read first
+        # in the request's transaction, it is the snapshot its queries read.
+        snapshot = connection.execute(text("SELECT pg_current_snapshot()::text")).scalar()
+        known = _versions.get(str(url))
+        if known is not None and known[0] == snapshot:
+            return known[1]
+    row = connection.execute(VERSION_COUNTS).one()
+    version = (str(url), *row)
+    if snapshot is not None:
+        _versions[str(url)] = (snapshot, version)
+    return version
+
+
+# Counted again only when the PostgreSQL snapshot moved: they read whole tables.
+VERSION_COUNTS = text(
+    "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM mention),"
+    " (SELECT count(*) FROM event), (SELECT max(updated_at) FROM event),"
+    " (SELECT count(*) FROM eventalias), (SELECT max(id) FROM reviewaction)"
+)
+# Database URL -> (the snapshot the version was counted in, the version).
+_versions: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
 def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -118,9 +151,15 @@ async def cached_response(
     Pages and API answers are pure functions of (URL, a few headers, data), so an
     unchanged database can serve them again without querying or rendering. A hit is
     answered on the event loop; a miss is computed in a worker thread (app.web.threads).
+    The data version of a SQLite file is two stat() calls, taken on the loop; another
+    database's is a query, which runs in a worker thread like every other.
     """
+    if sqlite_file(session.get_bind().engine.url) is not None:
+        version = data_version(session)
+    else:
+        version = await off_loop(data_version, session)
     key = (
-        data_version(session),
+        version,
         request.url.path,
         request.url.query,
         site_root(request),  # absolute links in the body
@@ -163,5 +202,5 @@ def store_once(key: tuple[Any, ...], store: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     with _lock:
-        _values.entries.clear()
-        _responses.entries.clear()
+        _values.clear()
+        _responses.clear()

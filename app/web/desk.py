@@ -1,7 +1,11 @@
 """The review desk's pages (/review): sign-in, the queue, an event's review page, an
 article's page to add a missed event. Every write is a POST with the session's CSRF
 token, audited (app/review/actions.py); with htmx the queue swaps one item in place.
-Pages are per editor: never cached, `Cache-Control: no-store`."""
+Pages are per editor: never cached, `Cache-Control: no-store`.
+
+Routes are plain functions, run in a thread pool (those that read the request body
+first hand the rest to it): their queries and a sign-in's password hashing never hold
+up the event loop that serves the public pages."""
 
 import datetime as dt
 import math
@@ -10,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from app.db import WriterSessionDep
 from app.models import EVENT_TYPES, Actor, Article, Event, Place, ReviewAction, Weapon
@@ -66,9 +71,7 @@ def _today() -> dt.date:
 
 
 @router.get("/login", name="desk_login")
-async def login_form(
-    request: Request, session: WriterSessionDep, next: str | None = None
-) -> Response:
+def login_form(request: Request, session: WriterSessionDep, next: str | None = None) -> Response:
     if auth.signed_in(request, session) is not None:
         return RedirectResponse(_safe_next(next), status_code=303, headers=NO_STORE)
     return _login_page(request, next, None, 200)
@@ -89,7 +92,7 @@ def _login_page(request: Request, next: str | None, error: str | None, status: i
 
 
 @router.post("/login")
-async def login(
+def login(
     request: Request,
     session: WriterSessionDep,
     name: Annotated[str, Form(max_length=200)] = "",
@@ -127,7 +130,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(
+def logout(
     request: Request, session: WriterSessionDep, csrf_token: Annotated[str | None, Form()] = None
 ) -> Response:
     _writer(request, session, csrf_token)
@@ -142,7 +145,7 @@ async def logout(
 
 
 @router.get("", name="desk_queue")
-async def queue_page(
+def queue_page(
     request: Request, session: WriterSessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
     signed = auth.signed_in(request, session)
@@ -213,7 +216,7 @@ def _summary_of(session: Session, row: ReviewAction) -> str:
 
 
 @router.post("/events/{event_id}/confirm")
-async def confirm(
+def confirm(
     request: Request,
     session: WriterSessionDep,
     event_id: str,
@@ -232,7 +235,7 @@ async def confirm(
 
 
 @router.post("/events/{event_id}/reject")
-async def reject(
+def reject(
     request: Request,
     session: WriterSessionDep,
     event_id: str,
@@ -275,6 +278,10 @@ async def _form(request: Request) -> dict[str, str]:
 @router.post("/events/{event_id}/edit")
 async def edit(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     form = await _form(request)
+    return await run_in_threadpool(_edit, request, session, event_id, form)
+
+
+def _edit(request: Request, session: Session, event_id: str, form: dict[str, str]) -> Response:
     signed = _writer(request, session, form.get(auth.CSRF_FIELD))
     fields = form_fields({k: v for k, v in form.items() if k in EDIT_FORM_FIELDS})
     try:
@@ -292,7 +299,7 @@ async def edit(request: Request, session: WriterSessionDep, event_id: str) -> Re
 
 
 @router.post("/events/{event_id}/merge")
-async def merge(
+def merge(
     request: Request,
     session: WriterSessionDep,
     event_id: str,
@@ -312,7 +319,7 @@ async def merge(
 
 
 @router.post("/events/{event_id}/detach")
-async def detach(
+def detach(
     request: Request,
     session: WriterSessionDep,
     event_id: str,
@@ -331,7 +338,7 @@ async def detach(
 
 
 @router.post("/actions/{action_id}/undo")
-async def undo(
+def undo(
     request: Request,
     session: WriterSessionDep,
     action_id: int,
@@ -388,7 +395,7 @@ async def undo(
 
 
 @router.get("/events/{event_id}", name="desk_event")
-async def event_page(request: Request, session: WriterSessionDep, event_id: str) -> Response:
+def event_page(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     signed = auth.signed_in(request, session)
     if signed is None:
         return _sign_in_redirect(request)
@@ -468,7 +475,7 @@ def _event_page(
 
 
 @router.get("/articles/{article_id}", name="desk_article")
-async def article_page(request: Request, session: WriterSessionDep, article_id: str) -> Response:
+def article_page(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     signed = auth.signed_in(request, session)
     if signed is None:
         return _sign_in_redirect(request)
@@ -505,6 +512,10 @@ def _article_page(
 @router.post("/articles/{article_id}/events")
 async def add(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     form = await _form(request)
+    return await run_in_threadpool(_add, request, session, article_id, form)
+
+
+def _add(request: Request, session: Session, article_id: str, form: dict[str, str]) -> Response:
     signed = _writer(request, session, form.get(auth.CSRF_FIELD))
     fields = form_fields({k: v for k, v in form.items() if k in EDIT_FORM_FIELDS})
     try:

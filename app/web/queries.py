@@ -5,14 +5,17 @@ view, its JSON and its CSV always hold the same events.
 """
 
 import datetime as dt
+import json
 import re
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
     column,
@@ -26,7 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import table as sql_table
-from sqlalchemy.dialects import postgresql  # noqa: F401  (registers func.to_tsvector & co.)
+from sqlalchemy.dialects import postgresql  # (also registers func.to_tsvector & co.)
 from sqlmodel import Session
 
 from app.models import (
@@ -35,18 +38,22 @@ from app.models import (
     Article,
     Event,
     EventAlias,
+    EventOutlet,
     EventPlace,
     EventWeapon,
     Mention,
     Place,
     Weapon,
 )
-from app.slugs import fold, slugify
-from app.web import periods
+from app.slugs import fold
+from app.web import aggregates, periods
 from app.web.cache import memo
 from app.web.filters import FACETS, EventFilter
 
-_fts = sql_table("event_fts", column("event_id"))
+_fts = sql_table("event_fts", column("rowid"))
+# event id <-> full-text rowid (migration 0005): a search reads rowids from the index
+# alone, where reading its event_id column would fetch each matching row's content.
+_fts_rowid = sql_table("event_fts_rowid", column("rowid"), column("event_id"))
 
 
 def _table(model: Any) -> Any:
@@ -56,6 +63,13 @@ def _table(model: Any) -> Any:
 
 EVENT, ACTOR, ARTICLE, MENTION = _table(Event), _table(Actor), _table(Article), _table(Mention)
 EVENT_WEAPON, EVENT_PLACE = _table(EventWeapon), _table(EventPlace)
+EVENT_OUTLET = _table(EventOutlet)
+# The link table of each multi-valued filter: (table, value column).
+LINKS = {
+    "weapon": (EVENT_WEAPON, EVENT_WEAPON.c.weapon_id),
+    "place": (EVENT_PLACE, EVENT_PLACE.c.place_id),
+    "outlet": (EVENT_OUTLET, EVENT_OUTLET.c.outlet_id),
+}
 WEAPON, PLACE = _table(Weapon), _table(Place)
 
 
@@ -195,10 +209,8 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
         return None
     dialect = _dialect(session)
     if dialect == "sqlite":
-        match = select(_fts.c.event_id).where(
-            column("event_fts").op("MATCH")(literal(fts_query(q)))
-        )
-        return EVENT.c.id.in_(match)
+        rowids = select(_fts.c.rowid).where(column("event_fts").op("MATCH")(literal(fts_query(q))))
+        return EVENT.c.id.in_(select(_fts_rowid.c.event_id).where(_fts_rowid.c.rowid.in_(rowids)))
     if dialect == "postgresql":
         # plainto_tsquery AND-s the terms and reads no operator syntax.
         query = func.plainto_tsquery(_PG_CONFIG, literal(" ".join(terms)))
@@ -207,23 +219,29 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     return and_(*(EVENT.c.search_text.contains(term) for term in terms))
 
 
-def outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
-    """Outlet id (slug of the name) -> the spellings stored in articles."""
+def outlet_labels(*, session: Session, slugs: Iterable[str]) -> dict[str, str]:
+    """Outlet id (slug of the name) -> the name shown for it: of its spellings in the
+    articles, the first in code-point order (one index step, memoized per outlet)."""
 
-    def compute() -> dict[str, tuple[str, ...]]:
-        names: dict[str, list[str]] = defaultdict(list)
-        rows = _rows(
-            session, select(ARTICLE.c.outlet).distinct().where(ARTICLE.c.outlet.is_not(None))
-        )
-        for (name,) in rows:
-            if name and slugify(name):
-                names[slugify(name)].append(name)
-        return {k: tuple(sorted(v)) for k, v in names.items()}
+    def label(slug: str) -> str | None:
+        found: str | None = _rows(session, _OUTLET_LABEL, {"slug": slug}).scalar()
+        return found
 
-    return memo(session, "outlets", (), compute)
+    labels = {
+        slug: memo(session, "outlet_label", (slug,), partial(label, slug)) for slug in set(slugs)
+    }
+    return {slug: name for slug, name in labels.items() if name is not None}
 
 
-def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[bool]]:
+_OUTLET_LABEL = select(func.min(ARTICLE.c.outlet)).where(ARTICLE.c.outlet_id == bindparam("slug"))
+
+
+def conditions(
+    *, session: Session, filter: EventFilter, walk: bool = False
+) -> list[ColumnElement[bool]]:
+    """The filter as SQL conditions on `event`. Weapons, places and outlets are tested
+    as `id IN (their events)`, read once from the link's value index; with `walk`, as
+    EXISTS per event instead, so that SQLite can walk a date index and stop at a LIMIT."""
     f = filter
     conds: list[ColumnElement[bool]] = [PUBLIC]
     if f.reviewed is not None:
@@ -232,21 +250,13 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
         conds.append(EVENT.c.type.in_(f.type))
     if f.actor:
         conds.append(EVENT.c.actor_id.in_(f.actor))
-    if f.weapon:
-        sub = select(EVENT_WEAPON.c.event_id).where(EVENT_WEAPON.c.weapon_id.in_(f.weapon))
-        conds.append(EVENT.c.id.in_(sub))
-    if f.place:
-        sub = select(EVENT_PLACE.c.event_id).where(EVENT_PLACE.c.place_id.in_(f.place))
-        conds.append(EVENT.c.id.in_(sub))
-    if f.outlet:
-        known = outlet_names(session=session)
-        names = [name for slug in f.outlet for name in known.get(slug, ())]
-        sub = (
-            select(MENTION.c.event_id)
-            .join(Article, ARTICLE.c.id == MENTION.c.article_id)
-            .where(ARTICLE.c.outlet.in_(names))
-        )
-        conds.append(EVENT.c.id.in_(sub))
+    for name, (link, value) in LINKS.items():
+        if f.values(name):
+            linked = select(link.c.event_id).where(value.in_(f.values(name)))
+            if walk:
+                conds.append(linked.where(link.c.event_id == EVENT.c.id).exists())
+            else:
+                conds.append(EVENT.c.id.in_(linked))
     if f.date_from:
         conds.append(EVENT.c.date >= f.date_from)
     if f.date_to:
@@ -254,10 +264,44 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
     if f.min_confidence is not None:
         conds.append(EVENT.c.confidence >= f.min_confidence)
     if f.q:
-        cond = _text_condition(session, f.q)
-        if cond is not None:
-            conds.append(cond)
+        found = _text_matches(session, f.q)
+        if found is not None:
+            conds.append(EVENT.c.id.in_(id_list(session, found)))
+        else:
+            cond = _text_condition(session, f.q)
+            if cond is not None:
+                conds.append(cond)
     return conds
+
+
+def id_list(session: Session, ids: Sequence[str]) -> Any:
+    """A subquery of these ids bound as ONE parameter (a JSON array on SQLite, an array
+    on PostgreSQL): binding thousands of ids one by one costs SQLAlchemy more time to
+    compile than the query takes to run."""
+    dialect = _dialect(session)
+    if dialect == "sqlite":
+        as_json: Any = bindparam(None, json.dumps(list(ids)), unique=True)
+        return select(func.json_each(as_json).table_valued("value").c.value)
+    if dialect == "postgresql":
+        array = bindparam(None, list(ids), type_=postgresql.ARRAY(String()), unique=True)
+        return select(func.unnest(array))
+    return select(EVENT.c.id).where(EVENT.c.id.in_(list(ids)))
+
+
+def _text_matches(session: Session, q: str) -> tuple[str, ...] | None:
+    """The ids of the events a text search finds, read once per data version, when
+    there are at most MATCHING_IDS: the queries of a page then test ids instead of
+    searching the full-text index again each."""
+
+    def compute() -> tuple[str, ...] | None:
+        cond = _text_condition(session, q)
+        if cond is None:
+            return None
+        stmt = select(EVENT.c.id).where(cond).limit(MATCHING_IDS + 1)
+        found = tuple(_rows(session, stmt).scalars())
+        return found if len(found) <= MATCHING_IDS else None
+
+    return memo(session, "text_matches", (q,), compute)
 
 
 # --- the event list --------------------------------------------------------------
@@ -265,18 +309,29 @@ def conditions(*, session: Session, filter: EventFilter) -> list[ColumnElement[b
 
 def count_events(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
-        stmt = (
-            select(func.count())
-            .select_from(Event)
-            .where(*conditions(session=session, filter=filter))
+        found = aggregates.total(session, filter)
+        if found is None:
+            return _count(session, filter)
+        return found.counts[()] + sum(
+            _count(session, replace(filter, date_from=lo, date_to=hi)) for lo, hi in found.rest
         )
-        return int(_rows(session, stmt).one()[0])
 
     return memo(session, "count", filter.cache_key(), compute)
 
 
+def _count(session: Session, filter: EventFilter) -> int:
+    """Counted from the events."""
+    stmt = (
+        select(func.count()).select_from(EVENT).where(*conditions(session=session, filter=filter))
+    )
+    return int(_rows(session, stmt).one()[0])
+
+
 def count_dated(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
+        undated = aggregates.undated(session, filter)
+        if undated is not None:
+            return count_events(session=session, filter=filter) - undated
         conds = conditions(session=session, filter=filter)
         stmt = select(func.count()).select_from(EVENT).where(EVENT.c.date.is_not(None), *conds)
         return int(_rows(session, stmt).one()[0])
@@ -292,18 +347,90 @@ def list_events(
     Dated and undated events are paged by two queries rather than one ORDER BY
     `date IS NULL`, so that SQLite walks the date index instead of sorting every row.
     """
-    conds = conditions(session=session, filter=filter)
-    base = _event_select().where(*conds)
+    narrowed, skip = _skip_months(session, filter, offset) if limit >= 0 else (filter, offset)
+    walk = limit >= 0 and _walks(session, narrowed, limit + skip)
+    conds = conditions(session=session, filter=narrowed, walk=walk)
     desc = filter.order == "desc"
     by_date = [EVENT.c.date.desc(), EVENT.c.id.desc()] if desc else [EVENT.c.date, EVENT.c.id]
-    dated = base.where(EVENT.c.date.is_not(None)).order_by(*by_date)
-    rows = list(_rows(session, _page(dated, limit, offset)))
-    if limit < 0 or len(rows) < limit:
-        skip = max(0, offset - count_dated(session=session, filter=filter))
-        rest = -1 if limit < 0 else limit - len(rows)
-        undated = base.where(EVENT.c.date.is_(None)).order_by(EVENT.c.id)
-        rows += list(_rows(session, _page(undated, rest, skip)))
-    return _hydrate(session, rows, with_mentions=mentions)
+    # The page's ids first, from the covering indexes alone; then only its rows: sorting
+    # whole rows would read every matching event's summary and search text.
+    ids = select(EVENT.c.id).where(*conds)
+    dated = ids.where(EVENT.c.date.is_not(None)).order_by(*by_date)
+    page = list(_rows(session, _page(dated, limit, skip)).scalars())
+    # Undated events come after the dated ones; a date filter keeps none of them.
+    if (limit < 0 or len(page) < limit) and not filter.has_dates:
+        into = max(0, offset - count_dated(session=session, filter=filter))
+        rest = -1 if limit < 0 else limit - len(page)
+        conds = conditions(session=session, filter=filter)
+        undated = select(EVENT.c.id).where(*conds, EVENT.c.date.is_(None)).order_by(EVENT.c.id)
+        page += list(_rows(session, _page(undated, rest, into)).scalars())
+    return _hydrate(session, _event_rows(session, page), with_mentions=mentions)
+
+
+def _event_rows(session: Session, ids: Sequence[str]) -> list[Any]:
+    """The rows of `_event_select` for these ids, in their order."""
+    found: dict[str, Any] = {}
+    for at in range(0, len(ids), HYDRATE_BATCH):
+        batch = list(ids[at : at + HYDRATE_BATCH])
+        found.update((row.id, row) for row in _rows(session, _EVENTS_BY_ID, {"ids": batch}))
+    return [found[event_id] for event_id in ids]
+
+
+def _skip_months(session: Session, filter: EventFilter, offset: int) -> tuple[EventFilter, int]:
+    """The same page as (a filter starting later, a smaller offset): the whole months of
+    the filter's events before the page, skipped by their counts in the aggregates, so
+    that a deep page reads from its own month on (a filter without dates only)."""
+    months = aggregates.month_counts(session, filter) if offset else None
+    if not months:
+        return filter, offset
+    desc = filter.order == "desc"
+    skipped = 0
+    for month, count in reversed(months) if desc else months:
+        if skipped + count > offset:
+            if not skipped:
+                break
+            first = dt.date(int(month[:4]), int(month[5:7]), 1)
+            if desc:
+                return replace(filter, date_to=aggregates.month_end(first)), offset - skipped
+            return replace(filter, date_from=first), offset - skipped
+        skipped += count
+    return filter, offset  # the page is in the first month, or past the dated events
+
+
+def _walks(session: Session, filter: EventFilter, reach: int) -> bool:
+    """Whether to find the first `reach` events of a filter on weapons, places or
+    outlets by walking a date index over the events the rest of the filter keeps
+    (`others`), testing each for its link and stopping at the page's end, rather than
+    reading every event of the link and sorting them. Walking tests about
+    reach * others / matching events; the other way reads min(others, linked)."""
+    if not any(filter.values(name) for name in LINKS):
+        return False
+    matching = count_dated(session=session, filter=filter)
+    others, linked = _link_estimates(session, filter)
+    if others is None:
+        return False
+    return reach * others <= matching * min(others, linked)
+
+
+def _link_estimates(session: Session, filter: EventFilter) -> tuple[int | None, int]:
+    """(events the filter keeps without its weapon, place and outlet, or None when
+    only the events could count them; events of its rarest link, at most), from the
+    aggregates."""
+    unlinked = replace(filter, weapon=(), place=(), outlet=())
+    others = None
+    if aggregates.cube(unlinked) is not None:
+        others = count_dated(session=session, filter=unlinked)
+
+    def events_of(name: str, value: str) -> int:
+        changes: dict[str, Any] = {name: (value,), "reviewed": filter.reviewed}
+        return count_dated(session=session, filter=EventFilter(**changes))
+
+    linked = min(
+        sum(events_of(name, value) for value in filter.values(name))
+        for name in LINKS
+        if filter.values(name)
+    )
+    return others, linked
 
 
 def _page(stmt: Any, limit: int, offset: int) -> Any:
@@ -488,6 +615,7 @@ def rejected_event(*, session: Session, event_id: str) -> tuple[str, dt.datetime
 
 
 _EVENT_BY_ID = _event_select().where(EVENT.c.id == bindparam("event_id"))
+_EVENTS_BY_ID = _event_select().where(EVENT.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _related_statements(with_weapons: bool) -> dict[str, Any]:
@@ -591,67 +719,90 @@ def _names(session: Session, name: str) -> dict[str, str]:
     return memo(session, "names", (name,), compute)
 
 
-def _event_outlets(session: Session) -> dict[str, tuple[str, ...]]:
-    """event id -> the outlets (ids) that tell it; built once per data version."""
-
-    def compute() -> dict[str, tuple[str, ...]]:
-        stmt = (
-            select(MENTION.c.event_id, ARTICLE.c.outlet)
-            .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
-            .where(ARTICLE.c.outlet.is_not(None))
-        )
-        out: dict[str, set[str]] = defaultdict(set)
-        slugs: dict[str, str] = {}  # a dozen outlets, tens of thousands of rows
-        for event_id, outlet in _rows(session, stmt):
-            slug = slugs.get(outlet)
-            if slug is None:
-                slug = slugs[outlet] = slugify(outlet)
-            if slug:
-                out[event_id].add(slug)
-        return {k: tuple(sorted(v)) for k, v in out.items()}
-
-    return memo(session, "event_outlets", (), compute)
-
-
-def event_outlet_names(*, session: Session) -> dict[str, tuple[str, ...]]:
-    """event id -> display names of the outlets that tell it (for exports)."""
-    labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
+def event_outlet_names(*, session: Session, event_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Event id -> display names of the outlets that tell it (for exports)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for at in range(0, len(event_ids), HYDRATE_BATCH):
+        batch = list(event_ids[at : at + HYDRATE_BATCH])
+        stmt = select(EVENT_OUTLET.c.event_id, EVENT_OUTLET.c.outlet_id)
+        for event_id, slug in _rows(session, stmt.where(EVENT_OUTLET.c.event_id.in_(batch))):
+            found[event_id].append(slug)
+    labels = outlet_labels(session=session, slugs={s for slugs in found.values() for s in slugs})
     return {
         event_id: tuple(sorted(labels.get(slug, slug) for slug in slugs))
-        for event_id, slugs in _event_outlets(session).items()
+        for event_id, slugs in found.items()
     }
 
 
-def _facet_rows(
-    session: Session, name: str, conds: list[ColumnElement[bool]]
-) -> dict[str, tuple[str, int]]:
-    """Option id -> (label, event count) for one facet under the given conditions."""
-    counts: dict[str, int] = defaultdict(int)
-    if name == "outlet":
-        # Counted in Python over a memoized event -> outlets map: the SQL equivalent
-        # (DISTINCT over every mention joined to its article) is the slowest facet.
-        per_event = _event_outlets(session)
-        ids: Any = per_event.keys()
-        if conds:
-            ids = (row[0] for row in _rows(session, select(EVENT.c.id).where(*conds)))
-        for event_id in ids:
-            for outlet in per_event.get(event_id, ()):
-                counts[outlet] += 1
-        labels = {slug: names[0] for slug, names in outlet_names(session=session).items()}
-        return {k: (labels.get(k, k), n) for k, n in counts.items()}
+def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[str]:
+    """Option id -> event count for one facet under `filter`: from the aggregates where
+    they can say, the rest counted from the events."""
+    found = aggregates.facet(session, filter, name)
+    if found is None:
+        return _facet_values_from_events(session, name, filter)
+    counts = found.counts
+    for lo, hi in found.rest:
+        counts += _facet_values_from_events(
+            session, name, replace(filter, date_from=lo, date_to=hi)
+        )
+    return counts
+
+
+def _facet_values_from_events(session: Session, name: str, filter: EventFilter) -> Counter[str]:
+    ids = _matching_ids(session, filter)
+    if ids is not None:
+        linked: Any = id_list(session, ids)
+        matching: Any = EVENT.c.id.in_(linked)
+    else:
+        conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
+        matching = and_(*conds)
+        linked = select(EVENT.c.id).where(*conds)
     if name in ("type", "actor"):
         key = EVENT.c.type if name == "type" else EVENT.c.actor_id
-        stmt = select(key, func.count()).where(*conds).group_by(key)
+        stmt = select(key, func.count()).where(matching).group_by(key)
     else:
-        link = EVENT_WEAPON if name == "weapon" else EVENT_PLACE
-        key = link.c.weapon_id if name == "weapon" else link.c.place_id
-        # (event, weapon) pairs are unique, so count(*) counts events; `IN (filtered
-        # ids)` lets SQLite scan the small link index instead of planning a join.
-        stmt = select(key, func.count()).group_by(key)
-        if conds:
-            stmt = stmt.where(link.c.event_id.in_(select(EVENT.c.id).where(*conds)))
-    labels = {} if name == "type" else _names(session, name)
-    return {k: (labels.get(k, k), int(n)) for k, n in _rows(session, stmt)}
+        link, key = LINKS[name]
+        # (event, value) pairs are unique, so count(*) counts events; `IN (filtered ids)`
+        # lets SQLite read the small link index instead of planning a join.
+        stmt = select(key, func.count()).where(link.c.event_id.in_(linked)).group_by(key)
+    return Counter({k: int(n) for k, n in _rows(session, stmt)})
+
+
+# The events of a view whose facets the aggregates cannot count are read once, as ids,
+# when they are few: each facet then reads their links by id.
+MATCHING_IDS = 5000
+
+
+def _matching_ids(session: Session, filter: EventFilter) -> tuple[str, ...] | None:
+    """The ids of the filter's events, if at most MATCHING_IDS."""
+    if count_events(session=session, filter=filter) > MATCHING_IDS:
+        return None
+
+    def compute() -> tuple[str, ...]:
+        conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
+        return tuple(_rows(session, select(EVENT.c.id).where(*conds)).scalars())
+
+    return memo(session, "matching_ids", filter.cache_key(), compute)
+
+
+def _tests_links(session: Session, filter: EventFilter) -> bool:
+    """Whether to find a filter's events among those the rest of it keeps, testing each
+    for its weapon, place or outlet (fewer than the link's own events), rather than
+    among the link's events."""
+    if not any(filter.values(name) for name in LINKS):
+        return False
+    others, linked = _link_estimates(session, filter)
+    return others is not None and others <= linked
+
+
+def _facet_rows(session: Session, name: str, filter: EventFilter) -> dict[str, tuple[str, int]]:
+    """Option id -> (label, event count) for one facet under the filter."""
+    counts = _facet_values(session, name, filter)
+    if name == "outlet":
+        labels = outlet_labels(session=session, slugs=counts)
+    else:
+        labels = {} if name == "type" else _names(session, name)
+    return {k: (labels.get(k, k), n) for k, n in counts.items() if n}
 
 
 def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[FacetOption, ...]]:
@@ -664,8 +815,7 @@ def facet_counts(*, session: Session, filter: EventFilter) -> dict[str, tuple[Fa
     def compute() -> dict[str, tuple[FacetOption, ...]]:
         result: dict[str, tuple[FacetOption, ...]] = {}
         for name in FACETS:
-            conds = conditions(session=session, filter=filter.without(name))
-            rows = _facet_rows(session, name, conds)
+            rows = _facet_rows(session, name, filter.without(name))
             selected = set(filter.values(name))
             for value in selected - rows.keys():
                 rows[value] = (_label(session, name, value), 0)
@@ -690,9 +840,7 @@ def _label(session: Session, name: str, value: str) -> str:
         if row is not None:
             return str(row.name)
     if name == "outlet":
-        names = outlet_names(session=session).get(value)
-        if names:
-            return names[0]
+        return outlet_labels(session=session, slugs=[value]).get(value, value)
     return value
 
 
@@ -730,31 +878,38 @@ class LaneData:
 
 
 def lane_data(*, session: Session, filter: EventFilter, marker_limit: int = 300) -> LaneData:
-    """What the lanes draw. Above `marker_limit` dated events, aggregate per period in SQL."""
+    """What the lanes draw. Above `marker_limit` dated events, counts per period."""
 
     def compute() -> LaneData:
-        conds = conditions(session=session, filter=filter)
-        summary_stmt = select(
-            func.count(EVENT.c.date), func.count(), func.min(EVENT.c.date), func.max(EVENT.c.date)
-        ).where(*conds)
-        dated, total, first, last = _rows(session, summary_stmt).one()
-        if isinstance(first, str):  # raw SQLite aggregate
-            first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-        dated, undated = int(dated), int(total) - int(dated)
+        dated = count_dated(session=session, filter=filter)
+        undated = count_events(session=session, filter=filter) - dated
         if dated == 0:
             return LaneData((), "", None, None, 0, undated)
         if dated <= marker_limit:
-            points = _single_points(session, conds)
-            return LaneData(points, "", first, last, dated, undated)
+            points = _single_points(session, filter)
+            return LaneData(points, "", points[0].date, points[-1].date, dated, undated)
+        first, last = (_edge_date(session, filter, latest) for latest in (False, True))
         # The shown span: a date filter zooms in even where events are sparse.
         period = periods.choose(filter.date_from or first, filter.date_to or last)
-        points = _period_points(session, conds, period)
+        points = _period_points(session, filter, period)
         return LaneData(points, period, first, last, dated, undated)
 
     return memo(session, "lanes", (*filter.cache_key(), marker_limit), compute)
 
 
-def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[LanePoint, ...]:
+def _edge_date(session: Session, filter: EventFilter, latest: bool) -> dt.date:
+    """The first (or last) date of the filter's events: one step down a date index,
+    which the filter's first event ends (the filter holds dated events)."""
+    day = EVENT.c.date
+    stmt = select(day).where(
+        day.is_not(None), *conditions(session=session, filter=filter, walk=True)
+    )
+    found = _rows(session, stmt.order_by(day.desc() if latest else day).limit(1)).scalar_one()
+    return found if isinstance(found, dt.date) else dt.date.fromisoformat(found)
+
+
+def _single_points(session: Session, filter: EventFilter) -> tuple[LanePoint, ...]:
+    conds = conditions(session=session, filter=filter, walk=True)
     stmt = _event_select().where(EVENT.c.date.is_not(None), *conds)
     stmt = stmt.order_by(EVENT.c.date, EVENT.c.id)
     return tuple(
@@ -773,35 +928,31 @@ def _single_points(session: Session, conds: list[ColumnElement[bool]]) -> tuple[
     )
 
 
-def _period_points(
-    session: Session, conds: list[ColumnElement[bool]], period: str
-) -> tuple[LanePoint, ...]:
-    """Counts per (actor, period, type): GROUP BY in SQL, then months or days merged
-    into quarters or weeks here (no portable SQL for those)."""
-    if period in ("week", "day"):
-        keys: list[Any] = [EVENT.c.date]
+# (first day of a period, actor id) -> events per type
+Cells = dict[tuple[dt.date, str], Counter[str]]
+
+
+def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[LanePoint, ...]:
+    """Counts per (actor, period, type): per month from the aggregates when the period
+    is made of months and they can say, else (and for the days they leave) grouped in SQL
+    over the events; then months or days merged into quarters or weeks here."""
+    cells: Cells = defaultdict(Counter)
+    found = None if period in ("week", "day") else aggregates.lane_cells(session, filter)
+    if found is None:
+        _add_period_cells(session, filter, period, cells)
     else:
-        keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
-    stmt = (
-        select(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, func.count(), *keys)
-        .join(ACTOR, ACTOR.c.id == EVENT.c.actor_id)
-        .where(EVENT.c.date.is_not(None), *conds)
-        .group_by(EVENT.c.actor_id, ACTOR.c.name, EVENT.c.type, *keys)
-    )
-    cells: dict[tuple[dt.date, str, str], dict[str, int]] = defaultdict(dict)
-    for actor_id, name, type_, count, *key in _rows(session, stmt):
-        if period in ("week", "day"):
-            day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
-        else:
-            day = dt.date(int(key[0]), int(key[1]), 1)
-        cell = cells[(periods.start_of(day, period), actor_id, name)]
-        cell[type_] = cell.get(type_, 0) + int(count)
+        for (actor_id, type_, month), count in found.counts.items():
+            day = dt.date(int(month[:4]), int(month[5:7]), 1)
+            cells[(periods.start_of(day, period), actor_id)][type_] += count
+        for lo, hi in found.rest:
+            _add_period_cells(session, replace(filter, date_from=lo, date_to=hi), period, cells)
+    names = _names(session, "actor")
     points = []
-    for (start, actor_id, name), by_type in sorted(cells.items()):
+    for (start, actor_id), by_type in sorted(cells.items()):
         ordered = tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], _type_rank(kv[0]))))
         points.append(
             LanePoint(
-                actor=Ref(actor_id, name),
+                actor=Ref(actor_id, names.get(actor_id, actor_id)),
                 date=start,
                 count=sum(by_type.values()),
                 type=ordered[0][0],
@@ -809,6 +960,25 @@ def _period_points(
             )
         )
     return tuple(points)
+
+
+def _add_period_cells(session: Session, filter: EventFilter, period: str, cells: Cells) -> None:
+    """The filter's events per (actor, type, day or month), counted from the events."""
+    if period in ("week", "day"):
+        keys: list[Any] = [EVENT.c.date]
+    else:
+        keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
+    stmt = (
+        select(EVENT.c.actor_id, EVENT.c.type, func.count(), *keys)
+        .where(EVENT.c.date.is_not(None), *conditions(session=session, filter=filter))
+        .group_by(EVENT.c.actor_id, EVENT.c.type, *keys)
+    )
+    for actor_id, type_, count, *key in _rows(session, stmt):
+        if period in ("week", "day"):
+            day = key[0] if isinstance(key[0], dt.date) else dt.date.fromisoformat(key[0])
+        else:
+            day = dt.date(int(key[0]), int(key[1]), 1)
+        cells[(periods.start_of(day, period), actor_id)][type_] += int(count)
 
 
 def _type_rank(event_type: str) -> int:

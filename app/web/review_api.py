@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep, WriterSessionDep
 from app.models import Event, EventAlias, ReviewAction
@@ -162,8 +163,13 @@ OPENAPI_WRITE: dict[int | str, dict[str, Any]] = {
 )
 async def review_event(request: Request, session: WriterSessionDep, event_id: str) -> Response:
     """Confirm, reject, edit, merge or detach (audited; undo with /api/review/actions/{id}/undo)."""
+    raw = await request.body()
+    return await run_in_threadpool(_review_event, request, session, event_id, raw)
+
+
+def _review_event(request: Request, session: Session, event_id: str, raw: bytes) -> Response:
     editor = bearer_editor(request, session)
-    body: ReviewIn = _body(await request.body(), ReviewIn)
+    body: ReviewIn = _body(raw, ReviewIn)
     if session.get(Event, event_id) is None:
         alias = session.get(EventAlias, event_id)
         if alias is not None:
@@ -205,7 +211,7 @@ def _required(value: str | None, name: str) -> str:
         409: {"description": "A later action on its events"},
     },
 )
-async def undo_action(request: Request, session: WriterSessionDep, action_id: int) -> Response:
+def undo_action(request: Request, session: WriterSessionDep, action_id: int) -> Response:
     """Undo one of your own actions, while it is the latest on its events."""
     editor = bearer_editor(request, session)
     return _apply(
@@ -226,8 +232,13 @@ async def undo_action(request: Request, session: WriterSessionDep, action_id: in
 )
 async def add_event(request: Request, session: WriterSessionDep, article_id: str) -> Response:
     """Add an event the extractor missed, from a span of the article's text."""
+    raw = await request.body()
+    return await run_in_threadpool(_add_event, request, session, article_id, raw)
+
+
+def _add_event(request: Request, session: Session, article_id: str, raw: bytes) -> Response:
     editor = bearer_editor(request, session)
-    body: AddIn = _body(await request.body(), AddIn)
+    body: AddIn = _body(raw, AddIn)
     who = actions.Editor(editor.name)
     return _apply(
         request,

@@ -119,7 +119,9 @@ class Scale:
         return round(LABEL_W + min(1.0, max(0.0, frac)) * (WIDTH - LABEL_W - RIGHT_PAD), 1)
 
 
-@lru_cache(maxsize=256)  # pure: the same lane data always lays out the same
+# Pure: the same lane data always lays out the same. Few: the response cache keeps the
+# pages; this serves the other pages of one view (page 2, newest first) while memoized.
+@lru_cache(maxsize=32)
 def layout(data: LaneData, *, date_from: dt.date | None, date_to: dt.date | None) -> Layout | None:
     if not data.points:
         return None

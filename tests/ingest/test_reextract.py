@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -21,6 +22,7 @@ from app.main import app
 from app.migrate import upgrade_database
 from app.models import Article, Event, EventAlias, EventWeapon, Mention, RetiredEvent
 from app.web import cache
+from tests import facets
 from tests.conftest import SEEDS_DIR
 from tests.ingest.test_store import article, told
 
@@ -180,3 +182,31 @@ def test_a_retired_event_answers_410_with_its_reason(stored: Engine, web: TestCl
     assert (page.status_code, api.status_code) == (410, 410)
     assert RETIRED_REASON in api.json()["detail"]
     assert web.get("/events/0000000000000000").status_code == 404
+
+
+def test_reextracting_changed_readings_keeps_the_facet_counts(stored: Engine) -> None:
+    """A kept reading with new weapons and date, a vanished one and a new one."""
+    restriction = replace(warned(), type="restriction", actor="Norway", trigger="warned")
+    with Session(stored) as session, session.begin():
+        row = session.exec(select(Article)).one()
+        reextract_article(
+            session, row, [allowed(weapons=("Taurus",), date=dt.date(2024, 7, 1)), restriction]
+        )
+    counts = facets.stored(stored)["facetcount"]
+    assert counts[("weapon", "day", "2024-07-01", "taurus", "unreviewed", "*")] == 1
+    assert counts[("actor", "day", "2024-05-24", "russia", "unreviewed", "*")] == 0
+    facets.assert_counts_right(stored)
+
+
+def test_cli_reextract_puts_back_readings_and_keeps_the_facet_counts(cli_database: str) -> None:
+    upgrade_database(cli_database)
+    engine = get_engine()
+    ingest_paths([SEEDS_DIR], engine)
+    with engine.begin() as connection:  # readings as an older extractor might have left them
+        connection.execute(text("UPDATE mention SET date = '2021-01-04', weapons = '[]'"))
+        connection.execute(text("UPDATE event SET date = '2021-01-04'"))
+    result = CliRunner().invoke(cli, ["reextract"])
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        assert "2021-01-04" not in {str(e.date) for e in session.exec(select(Event))}
+    facets.assert_counts_right(engine)

@@ -1,6 +1,7 @@
 """Storing articles: one event per decision across articles, deterministic ids, aliases."""
 
 import datetime as dt
+from collections import Counter
 from itertools import permutations
 
 import pytest
@@ -15,6 +16,7 @@ from app.ingest.store import store_article
 from app.migrate import upgrade_database
 from app.models import Event, EventAlias, EventWeapon, Mention
 from app.slugs import short_hash, slugify
+from tests import facets
 from tests.databases import Databases
 
 
@@ -260,3 +262,24 @@ def test_one_transaction_derives_the_same_events_as_one_per_article(
         assert len(session.exec(select(EventAlias)).all()) == 2
     for engine in (per_article, one_batch):
         engine.dispose()
+
+
+def test_storing_articles_keeps_the_facet_counts(engine: Engine) -> None:
+    """The database's triggers count each event once per outlet that tells it."""
+    store_all(engine, [0, 1, 2])
+    counts = facets.stored(engine)
+    events_told = Counter(outlet for _event, outlet in counts["eventoutlet"])
+    assert events_told == {"daily": 1, "herald": 1, "courier": 2}
+    assert counts["facetcount"][("outlet", "month", "2024-05", "courier", "unreviewed", "0.9")] == 2
+    facets.assert_counts_right(engine)
+
+
+def test_an_event_renamed_by_a_merge_keeps_its_facet_counts(engine: Engine) -> None:
+    items = stories()
+    keys = {index: mention_key(items[index]) for index in (0, 1)}
+    larger, smaller = sorted(keys, key=keys.__getitem__, reverse=True)
+    store_all(engine, [larger, smaller])
+    counts = facets.stored(engine)
+    assert sorted(counts["eventoutlet"]) == [(keys[smaller], "daily"), (keys[smaller], "herald")]
+    assert counts["facetcount"][("actor", "day", "2024-05-24", "nato", "unreviewed", "*")] == 1
+    facets.assert_counts_right(engine)

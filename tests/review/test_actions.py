@@ -17,6 +17,7 @@ from app.review import actions
 from app.review.actions import Editor, ReviewError
 from app.review.snapshots import WITHDRAWN_REASON
 from app.slugs import short_hash
+from tests import facets
 from tests.review import corpus
 
 ANA, BOB = Editor("ana"), Editor("bob")
@@ -364,3 +365,57 @@ def test_the_history_lists_every_action_on_the_event(engine: Engine, ids: dict[s
         ("undo", "ana", edit.id),
         ("confirm", "bob", None),
     ]
+
+
+def _keys_of(engine: Engine, event_id: str) -> list[str]:
+    with Session(engine) as session:
+        return sorted(session.exec(select(Mention.key).where(Mention.event_id == event_id)))
+
+
+def _article_of(engine: Engine, event_id: str) -> str:
+    with Session(engine) as session:
+        return session.exec(select(Mention.article_id).where(Mention.event_id == event_id)).one()
+
+
+# Each action, as a function of the engine and the corpus' event ids.
+FACET_CHANGES = {
+    "confirm": lambda engine, ids: lambda s: actions.confirm(s, ids["norway"], ANA),
+    "reject": lambda engine, ids: lambda s: actions.reject(s, ids["russia"], ANA),
+    "edit": lambda engine, ids: (
+        lambda s: actions.edit(
+            s,
+            ids["norway"],
+            ANA,
+            {"type": "restriction", "actor": "France", "date": "2024-08", "weapons": ["Taurus"]},
+        )
+    ),
+    "merge": lambda engine, ids: lambda s: actions.merge(s, ids["germany"], ids["norway"], ANA),
+    "detach": lambda engine, ids: (
+        lambda s: actions.detach(s, ids["norway"], _keys_of(engine, ids["norway"])[1], ANA)
+    ),
+    "add": lambda engine, ids: (
+        lambda s: actions.add(
+            s,
+            _article_of(engine, ids["germany"]),
+            0,
+            20,
+            ANA,
+            {"type": "request", "actor": "Ukraine", "date": "2024-06-09", "places": ["Crimea"]},
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACET_CHANGES))
+def test_an_action_and_its_undo_keep_the_facet_counts(
+    engine: Engine, ids: dict[str, str], name: str
+) -> None:
+    """The counts follow the event's type, actor, date, status, weapons, places and
+    outlets through the action, and back through its undo."""
+    before = facets.stored(engine)
+    action = act(engine, FACET_CHANGES[name](engine, ids))
+    assert facets.stored(engine) != before
+    facets.assert_counts_right(engine)
+    act(engine, lambda s: actions.undo(s, action.id or 0, ANA))
+    assert facets.stored(engine) == before
+    facets.assert_counts_right(engine)

@@ -4,14 +4,18 @@ import csv
 import io
 from xml.etree import ElementTree as ET
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.models import Event, EventAlias, Mention
-from tests.web.desk_fixtures import csrf_of, desk_csrf, sign_in
+from app.review import accounts
+from tests.web.desk_fixtures import PASSWORDS, csrf_of, desk_csrf, sign_in
 from tests.web.dom import parse
+from tests.web.races import Hold, get
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
 
@@ -296,3 +300,20 @@ def test_the_public_event_page_shows_the_history(
         "summary: Germany refuses Taurus missiles that could reach Moscow → France restricts use of Taurus",
     ]
     assert doc.find("strong", cls="badge-reviewed").text == "Reviewed by a person"
+
+
+def test_a_sign_in_does_not_hold_up_the_public_pages(
+    client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's routes run in threads: while a password is checked (argon2, slow on
+    purpose), the event loop goes on answering visitors."""
+    assert client.get(f"/events/{E1}").status_code == 200  # now cached
+    hold = Hold(monkeypatch, accounts, "authenticate")
+
+    async def sign_in_slowly(http: httpx.AsyncClient) -> httpx.Response:
+        form = await http.get("/review/login")
+        data = {"name": "ana", "password": PASSWORDS["ana"], "csrf_token": csrf_of(form.text)}
+        return await http.post("/review/login", data=data)
+
+    order = hold.finishing_order(sign_in_slowly, get(f"/events/{E1}"))
+    assert order == [("other", 200), ("held", 303)]

@@ -1,0 +1,84 @@
+"""The facet counts a database should hold, computed here from its events, links and
+mentions (not from the tables the triggers keep), to check that every path that
+writes keeps them right."""
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app.slugs import slugify
+
+
+def _rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(sql))]
+
+
+def _iso(value: Any) -> str:
+    return "" if value is None else str(value)[:10]
+
+
+def _tier(confidence: float | None) -> str:
+    """The highest of the form's confidence floors the event reaches ("" for none)."""
+    reached = [floor for floor in (0.5, 0.7, 0.9) if confidence is not None and confidence >= floor]
+    return str(reached[-1]) if reached else ""
+
+
+def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
+    """{"eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
+    value, status, tier) -> events, "facetmonth": (facet, value, type, actor, status,
+    month, tier) -> events}, from the events as they are."""
+    events = {
+        event_id: (type_, actor, status, _iso(day), _tier(confidence))
+        for event_id, type_, actor, status, day, confidence in _rows(
+            engine, "SELECT id, type, actor_id, review_status, date, confidence FROM event"
+        )
+    }
+    outlets: Counter[tuple[Any, ...]] = Counter()
+    for event_id, outlet in _rows(
+        engine, "SELECT m.event_id, a.outlet FROM mention m JOIN article a ON a.id = m.article_id"
+    ):
+        if outlet:
+            outlets[(event_id, slugify(outlet))] += 1
+    links: list[tuple[str, str, str]] = [
+        ("weapon", event_id, value)
+        for event_id, value in _rows(engine, "SELECT event_id, weapon_id FROM eventweapon")
+    ]
+    links += [
+        ("place", event_id, value)
+        for event_id, value in _rows(engine, "SELECT event_id, place_id FROM eventplace")
+    ]
+    links += [("outlet", event_id, outlet) for event_id, outlet in outlets]
+    by_day: Counter[tuple[Any, ...]] = Counter()
+    by_month: Counter[tuple[Any, ...]] = Counter()
+    values = [(event_id, facet, value) for facet, event_id, value in links]
+    for event_id, (type_, actor, *_) in events.items():
+        values += [(event_id, "type", type_), (event_id, "actor", actor), (event_id, "event", "")]
+    for event_id, facet, value in values:
+        type_, actor, status, day, tier = events[event_id]
+        if facet != "event":
+            by_day[(facet, "day", day, value, status, "*")] += 1  # every tier together
+            by_day[(facet, "month", day[:7], value, status, tier)] += 1
+        if facet not in ("type", "actor"):
+            by_month[(facet, value, type_, actor, status, day[:7], tier)] += 1
+    return {"eventoutlet": outlets, "facetcount": by_day, "facetmonth": by_month}
+
+
+def stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
+    """The same, as the tables hold them (rows at 0 left out: readers skip them)."""
+    found: dict[str, Counter[tuple[Any, ...]]] = {}
+    for table, columns, count in (
+        ("eventoutlet", "event_id, outlet_id", "mentions"),
+        ("facetcount", "facet, grain, period, value, status, tier", "n"),
+        ("facetmonth", "facet, value, type, actor_id, status, month, tier", "n"),
+    ):
+        rows = _rows(engine, f"SELECT {columns}, {count} FROM {table} WHERE {count} <> 0")
+        found[table] = Counter({tuple(row[:-1]): row[-1] for row in rows})
+    return found
+
+
+def assert_counts_right(engine: Engine) -> None:
+    """The tables hold exactly the counts the events make (none negative)."""
+    assert stored(engine) == expected(engine)

@@ -1,0 +1,158 @@
+"""`timeline serve --workers 2`: each worker listens on a socket of its own
+(SO_REUSEPORT), connections spread over both, a dead worker is replaced, SIGTERM stops
+them all. Real processes and sockets (Linux /proc)."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.migrate import upgrade_database
+from app.web import workers
+from tests.processes import children_of, is_running
+from tests.web.live import REPO_ROOT, free_port, serve_command, serve_env
+
+pytestmark = pytest.mark.skipif(not workers.supported(), reason="SO_REUSEPORT (Linux)")
+
+
+class Served:
+    def __init__(self, proc: "subprocess.Popen[bytes]", port: int) -> None:
+        self.proc, self.port = proc, port
+
+    def workers(self) -> list[int]:
+        """The worker processes (multiprocessing also starts a resource tracker)."""
+        return sorted(pid for pid in children_of(self.proc.pid) if _is_worker(pid))
+
+    def get(self, path: str) -> int:
+        return httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=10).status_code
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _wait(condition: "object", seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _answers(served: Served) -> bool:
+    try:
+        return served.get("/static/site.css") == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def served(sqlite_url: str) -> Iterator[Served]:
+    upgrade_database(sqlite_url)
+    port = free_port()
+    proc = subprocess.Popen(
+        serve_command(port=port, workers=2), cwd=REPO_ROOT, env=serve_env(sqlite_url)
+    )
+    running = Served(proc, port)
+    try:
+        _wait(lambda: len(running.workers()) == 2 and _answers(running))
+        yield running
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _listening_sockets(port: int) -> int:
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1
+        for row in rows
+        if int(row.split()[1].split(":")[1], 16) == port and row.split()[3] == "0A"
+    )
+
+
+def _connections_by_process(port: int, pids: list[int]) -> Counter[int]:
+    """How many established connections to `port` each process holds."""
+    established = {
+        fields[9]
+        for fields in (row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:])
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01"
+    }
+    held: Counter[int] = Counter()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            found = re.fullmatch(r"socket:\[(\d+)\]", target)
+            if found and found.group(1) in established:
+                held[pid] += 1
+    return held
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(served: Served) -> None:
+    _wait(lambda: _listening_sockets(served.port) == 2)  # the second may still be starting
+
+
+def test_connections_spread_over_both_workers(served: Served) -> None:
+    """40 keep-alive connections: the kernel hashes each to one worker's socket (all 40
+    on one worker would have a chance of 2 in 2**40)."""
+    _wait(lambda: _listening_sockets(served.port) == 2)
+    clients = []
+    for _ in range(40):
+        client = socket.create_connection(("127.0.0.1", served.port))
+        client.sendall(b"GET /static/site.css HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert client.recv(12) == b"HTTP/1.1 200"
+        clients.append(client)
+    held = _connections_by_process(served.port, served.workers())
+    for client in clients:
+        client.close()
+    assert sorted(held) == served.workers()
+    assert sum(held.values()) == 40
+
+
+def test_a_killed_worker_is_replaced(served: Served) -> None:
+    first, second = served.workers()
+    os.kill(first, signal.SIGKILL)
+    _wait(lambda: first not in served.workers() and len(served.workers()) == 2)
+    assert second in served.workers()
+    _wait(lambda: _listening_sockets(served.port) == 2)
+    assert served.get("/static/site.css") == 200
+
+
+def test_sigterm_stops_the_server_and_its_workers(served: Served) -> None:
+    pids = served.workers()
+    served.proc.send_signal(signal.SIGTERM)
+    assert served.proc.wait(timeout=20) == 0
+    assert not any(is_running(pid) for pid in pids)
+
+
+def test_a_port_in_use_is_refused_in_one_line(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            serve_command(port=port, workers=2),
+            cwd=REPO_ROOT,
+            env=serve_env(sqlite_url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
