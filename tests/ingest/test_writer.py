@@ -74,13 +74,20 @@ def test_one_article_that_fails_to_store_rolls_back_alone(
     assert all(stored.values())  # every stored article has its mentions
 
 
-def test_a_batch_commits_once_for_its_articles(engine: Engine, tmp_path: Path) -> None:
+def test_a_batch_commits_once_for_its_articles(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three commits for seven articles in batches of three; the planner's statistics
+    are refreshed once, after the run."""
     paths = articles(tmp_path / "articles", 7)
+    statistics: list[Engine] = []
+    monkeypatch.setattr("app.ingest.runner.refresh_statistics", statistics.append)
     commits: list[int] = []
     event.listen(engine, "commit", lambda connection: commits.append(1))
     report = run(engine, paths, batch_articles=3)
     assert report.count("new") == 7
     assert len(commits) == 3  # 3 + 3 + 1
+    assert statistics == [engine]
 
 
 def read_all(paths: list[Path]) -> list[tuple[Any, list[Any]]]:
