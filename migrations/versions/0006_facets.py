@@ -427,8 +427,7 @@ def upgrade() -> None:
         for statement in getattr(trigger, dialect)():
             op.execute(statement)
     if dialect == "sqlite" and _holds_events():
-        # Planner statistics that cover the new indexes (approximate: app/db.py).
-        op.execute("PRAGMA analysis_limit = 1000")
+        # Planner statistics that cover the new indexes (full ones: app/db.py says why).
         op.execute("ANALYZE")
 
 
