@@ -1,5 +1,6 @@
 """A worker builds the policy-state index before it takes requests (WARM_POLICY_STATE)."""
 
+import gc
 from typing import Any
 
 import pytest
@@ -44,3 +45,19 @@ def test_without_warming_the_first_page_that_needs_it_builds_it(
         assert builds == []
         assert client.get("/events/e100000000000001").status_code == 200
     assert builds == [None]
+
+
+def test_the_policy_state_index_is_left_out_of_garbage_collections(
+    loaded: Engine, site_settings: None, builds: list[Any]
+) -> None:
+    """A collection would walk every object of the index (about a million at 200,000
+    events) while every thread waits; frozen, it is never walked."""
+    gc.unfreeze()
+    try:
+        with TestClient(app):
+            assert state._indexes is not None
+            index = state._indexes[1][None]
+            assert gc.is_tracked(index)
+            assert not any(found is index for found in gc.get_objects())
+    finally:
+        gc.unfreeze()
