@@ -185,13 +185,15 @@ def _prepare_in_workers(
         alone: Path | Source | None = None  # the suspect in flight, when retrying suspects
         try:
             while queue or suspects or in_flight:
+                # A file leaves its queue only once submitted: submitting to a pool that
+                # broke meanwhile raises, and the file must still be there to retry.
                 if not in_flight and suspects:
+                    in_flight.append((suspects[0], pool.submit(prepare_file, suspects[0])))
                     alone = suspects.popleft()
-                    in_flight.append((alone, pool.submit(prepare_file, alone)))
                 elif not suspects and alone is None:
                     while queue and len(in_flight) < in_flight_limit:
-                        path = queue.popleft()
-                        in_flight.append((path, pool.submit(prepare_file, path)))
+                        in_flight.append((queue[0], pool.submit(prepare_file, queue[0])))
+                        queue.popleft()
                 path, future = in_flight[0]
                 try:
                     prepared = future.result()

@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 import tomllib
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -119,6 +122,31 @@ def test_a_worker_that_dies_fails_only_its_own_file(tmp_path: Path) -> None:
         ("d.md", None),
         ("poison.md", WORKER_DIED),
     ]
+
+
+class PoolThatBreaksOnSubmit(ThreadPoolExecutor):
+    """A pool whose worker died between two submissions: its next submit raises, as a
+    broken ProcessPoolExecutor's does (the race behind a file lost under load)."""
+
+    submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        PoolThatBreaksOnSubmit.submitted += 1
+        if PoolThatBreaksOnSubmit.submitted == 3:
+            raise BrokenProcessPool("a worker died")
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_pool_broken_at_submission_loses_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ingest import runner
+
+    monkeypatch.setattr(PoolThatBreaksOnSubmit, "submitted", 0)
+    monkeypatch.setattr(runner, "_start_pool", lambda workers: PoolThatBreaksOnSubmit(workers))
+    names = ["a.md", "b.md", "c.md", "d.md", "e.md"]
+    prepared = prepare_all(
+        [Path(name) for name in names], 2, prepare_file=lambda p: Prepared(str(p))
+    )
+    assert sorted(p.path for p in prepared) == names
 
 
 def test_an_article_another_run_stored_meanwhile_counts_as_known(

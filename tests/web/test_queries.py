@@ -1,13 +1,13 @@
 """The query module on the hand-written corpus: exact ids, counts and order."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlalchemy import event, text
+from sqlmodel import Session
 
-from app.models import Event
-from app.web import queries
+from app.web import cache, queries
 from app.web.filters import EventFilter, build_filter
 from tests.databases import backend
 
@@ -72,12 +72,29 @@ def test_text_search_reads_raw_text_as_the_full_text_index_does(db: Session) -> 
 
 @pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's full-text index")
 def test_text_search_walks_the_full_text_index_on_postgresql(db: Session) -> None:
-    condition = queries.conditions(session=db, filter=build_filter(q="crimee"))
-    statement = select(Event.id).where(*condition)
-    compiled = statement.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
-    db.connection().exec_driver_sql("SET enable_seqscan = off")
-    plan = db.connection().exec_driver_sql(f"EXPLAIN {compiled}").scalars().all()
-    assert any("event_fts_index" in line for line in plan), plan
+    """A search's events are read once (then passed to the page's statements as ids):
+    that read walks the full-text index."""
+    cache.clear()
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        queries.conditions(session=db, filter=build_filter(q="crimee"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute("SET LOCAL enable_seqscan = off")
+    plans = []
+    for statement, parameters in sent:
+        if "to_tsvector" in statement:
+            cursor.execute(f"EXPLAIN {statement}", parameters)
+            plans.append([row[0] for row in cursor.fetchall()])
+    assert plans
+    assert all(any("event_fts_index" in line for line in plan) for plan in plans), plans
 
 
 def test_search_syntax_is_quoted_not_interpreted(db: Session) -> None:
