@@ -32,7 +32,6 @@ from app.ingest.reader import (
 from app.ingest.writer import DatabaseBusy, StorageFull, Stored, write_batch
 from app.models import Article
 from app.processes import die_with_parent as _die_with_parent
-from app.processes import watch_parent as _watch_parent  # noqa: F401  (tests/ingest/test_runner.py)
 
 
 class Source(Protocol):

@@ -216,8 +216,8 @@ def test_watchdog_ends_a_process_whose_parent_is_gone(tmp_path: Path) -> None:
     The watched process lives as long as its parent, and ends soon after it."""
     watching = tmp_path / "watching"
     watched = (
-        "import sys; from pathlib import Path; from app.ingest.runner import _watch_parent; "
-        "Path(sys.argv[2]).touch(); _watch_parent(int(sys.argv[1]))"
+        "import sys; from pathlib import Path; from app.processes import watch_parent; "
+        "Path(sys.argv[2]).touch(); watch_parent(int(sys.argv[1]))"
     )
     parent = (
         "import os, subprocess, sys, time\n"

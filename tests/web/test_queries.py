@@ -1,15 +1,15 @@
 """The query module on the hand-written corpus: exact ids, counts and order."""
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.web import cache, queries
 from app.web.filters import EventFilter, build_filter
 from tests.databases import backend
+from tests.web.test_plans import statements
 
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
 
@@ -75,17 +75,7 @@ def test_text_search_walks_the_full_text_index_on_postgresql(db: Session) -> Non
     """A search's events are read once (then passed to the page's statements as ids):
     that read walks the full-text index."""
     cache.clear()
-    sent: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        sent.append((statement, parameters))
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        queries.conditions(session=db, filter=build_filter(q="crimee"))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    sent = statements(db, lambda: queries.conditions(session=db, filter=build_filter(q="crimee")))
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cursor.execute("SET LOCAL enable_seqscan = off")
     plans = []
