@@ -46,9 +46,10 @@ from app.models import (
     Weapon,
 )
 from app.slugs import fold
-from app.web import aggregates, periods
+from app.web import aggregates, matched, periods
 from app.web.cache import memo
 from app.web.filters import FACETS, EventFilter
+from app.web.matched import Cells, Matched
 
 _fts = sql_table("event_fts", column("rowid"))
 # event id <-> full-text rowid (migration 0005): a search reads rowids from the index
@@ -264,9 +265,9 @@ def conditions(
     if f.min_confidence is not None:
         conds.append(EVENT.c.confidence >= f.min_confidence)
     if f.q:
-        found = _text_matches(session, f.q)
+        found = matched_events(session, f.q)
         if found is not None:
-            conds.append(EVENT.c.id.in_(id_list(session, found)))
+            conds.append(EVENT.c.id.in_(id_list(session, [e.id for e in found])))
         else:
             cond = _text_condition(session, f.q)
             if cond is not None:
@@ -288,20 +289,49 @@ def id_list(session: Session, ids: Sequence[str]) -> Any:
     return select(EVENT.c.id).where(EVENT.c.id.in_(list(ids)))
 
 
-def _text_matches(session: Session, q: str) -> tuple[str, ...] | None:
-    """The ids of the events a text search finds, read once per data version, when
-    there are at most MATCHING_IDS: the queries of a page then test ids instead of
-    searching the full-text index again each."""
+# A text search matching at most this many events is answered from them in memory.
+MATCHED_LIMIT = 5000
 
-    def compute() -> tuple[str, ...] | None:
+# Each link's values as one string per event (ids hold no spaces): a row per event,
+# where reading (event, value) pairs would cost a row per link.
+_LINK_VALUES = [
+    select(func.aggregate_strings(value, " "))
+    .where(link.c.event_id == EVENT.c.id)
+    .scalar_subquery()
+    for link, value in LINKS.values()
+]
+_MATCHED_COLUMNS = [
+    EVENT.c.id, EVENT.c.type, EVENT.c.actor_id, EVENT.c.date, EVENT.c.review_status,
+    EVENT.c.confidence, *_LINK_VALUES,
+]  # fmt: skip
+
+
+def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
+    """The events a text search finds, with their columns and links, read once per data
+    version when there are at most MATCHED_LIMIT (app/web/matched.py); else None."""
+    terms = tuple(_TERM_RE.findall(fold(q)))
+
+    def compute() -> tuple[Matched, ...] | None:
         cond = _text_condition(session, q)
         if cond is None:
             return None
-        stmt = select(EVENT.c.id).where(cond).limit(MATCHING_IDS + 1)
-        found = tuple(_rows(session, stmt).scalars())
-        return found if len(found) <= MATCHING_IDS else None
+        stmt = select(*_MATCHED_COLUMNS).where(PUBLIC, cond).limit(MATCHED_LIMIT + 1)
+        # .all(): one fetch of every row, several times cheaper than iterating rows.
+        rows = _rows(session, stmt).all()
+        if len(rows) > MATCHED_LIMIT:
+            return None
+        return tuple(
+            Matched(*row[:6], *(tuple(sorted((found or "").split())) for found in row[6:]))
+            for row in rows
+        )
 
-    return memo(session, "text_matches", (q,), compute)
+    return memo(session, "matched", terms, compute) if terms else None
+
+
+def _matched(session: Session, filter: EventFilter) -> list[Matched] | None:
+    """A text search's events when answered in memory, the rest of the filter applied."""
+    events = matched_events(session, filter.q) if filter.q else None
+    return None if events is None else matched.keep(events, filter)
 
 
 # --- the event list --------------------------------------------------------------
@@ -309,6 +339,9 @@ def _text_matches(session: Session, q: str) -> tuple[str, ...] | None:
 
 def count_events(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
+        events = _matched(session, filter)
+        if events is not None:
+            return len(events)
         found = aggregates.total(session, filter)
         if found is None:
             return _count(session, filter)
@@ -329,6 +362,9 @@ def _count(session: Session, filter: EventFilter) -> int:
 
 def count_dated(*, session: Session, filter: EventFilter) -> int:
     def compute() -> int:
+        events = _matched(session, filter)
+        if events is not None:
+            return len(matched.dated(events))
         undated = aggregates.undated(session, filter)
         if undated is not None:
             return count_events(session=session, filter=filter) - undated
@@ -347,6 +383,11 @@ def list_events(
     Dated and undated events are paged by two queries rather than one ORDER BY
     `date IS NULL`, so that SQLite walks the date index instead of sorting every row.
     """
+    events = _matched(session, filter)
+    if events is not None:
+        in_order = matched.ordered(events, filter.order)
+        chosen = in_order[offset:] if limit < 0 else in_order[offset : offset + limit]
+        return _hydrate(session, _event_rows(session, chosen), with_mentions=mentions)
     narrowed, skip = _skip_months(session, filter, offset) if limit >= 0 else (filter, offset)
     walk = limit >= 0 and _walks(session, narrowed, limit + skip)
     conds = conditions(session=session, filter=narrowed, walk=walk)
@@ -749,6 +790,9 @@ def _facet_values(session: Session, name: str, filter: EventFilter) -> Counter[s
 
 
 def _facet_values_from_events(session: Session, name: str, filter: EventFilter) -> Counter[str]:
+    events = _matched(session, filter)
+    if events is not None:
+        return matched.facet(events, name)
     ids = _matching_ids(session, filter)
     if ids is not None:
         linked: Any = id_list(session, ids)
@@ -900,6 +944,10 @@ def lane_data(*, session: Session, filter: EventFilter, marker_limit: int = 300)
 def _edge_date(session: Session, filter: EventFilter, latest: bool) -> dt.date:
     """The first (or last) date of the filter's events: one step down a date index,
     which the filter's first event ends (the filter holds dated events)."""
+    events = _matched(session, filter)
+    if events is not None:
+        days = [e.date for e in events if e.date is not None]
+        return max(days) if latest else min(days)
     day = EVENT.c.date
     stmt = select(day).where(
         day.is_not(None), *conditions(session=session, filter=filter, walk=True)
@@ -909,9 +957,13 @@ def _edge_date(session: Session, filter: EventFilter, latest: bool) -> dt.date:
 
 
 def _single_points(session: Session, filter: EventFilter) -> tuple[LanePoint, ...]:
-    conds = conditions(session=session, filter=filter, walk=True)
-    stmt = _event_select().where(EVENT.c.date.is_not(None), *conds)
-    stmt = stmt.order_by(EVENT.c.date, EVENT.c.id)
+    events = _matched(session, filter)
+    if events is not None:
+        rows = _event_rows(session, matched.ordered(matched.dated(events), "asc"))
+    else:
+        conds = conditions(session=session, filter=filter, walk=True)
+        stmt = _event_select().where(EVENT.c.date.is_not(None), *conds)
+        rows = list(_rows(session, stmt.order_by(EVENT.c.date, EVENT.c.id)))
     return tuple(
         LanePoint(
             actor=Ref(e.actor_id, e.name),
@@ -924,12 +976,8 @@ def _single_points(session: Session, filter: EventFilter) -> tuple[LanePoint, ..
             date_precision=e.date_precision,
             date_basis=e.date_basis,
         )
-        for e in _rows(session, stmt)
+        for e in rows
     )
-
-
-# (first day of a period, actor id) -> events per type
-Cells = dict[tuple[dt.date, str], Counter[str]]
 
 
 def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[LanePoint, ...]:
@@ -937,8 +985,11 @@ def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[
     is made of months and they can say, else (and for the days they leave) grouped in SQL
     over the events; then months or days merged into quarters or weeks here."""
     cells: Cells = defaultdict(Counter)
+    events = _matched(session, filter)
     found = None if period in ("week", "day") else aggregates.lane_cells(session, filter)
-    if found is None:
+    if events is not None:
+        cells = matched.period_cells(events, lambda day: periods.start_of(day, period))
+    elif found is None:
         _add_period_cells(session, filter, period, cells)
     else:
         for (actor_id, type_, month), count in found.counts.items():

@@ -1,7 +1,7 @@
 """A generated database for the web tests that need more than a handful of events: 240
 events over 2023-2024 (some undated, reviewed or rejected, of various confidences),
-told by articles of several outlets (two spellings of one), with random weapons and
-places."""
+told by articles of several outlets (two spellings of one), with random weapons,
+places and words to search."""
 
 import datetime as dt
 import random
@@ -25,12 +25,15 @@ WEAPONS = ["atacms", "taurus", "f-16"]
 PLACES = ["kursk", "crimea"]
 OUTLETS = ["Le Monde", "Le monde", "Kyiv Ledger", None]
 TYPES = ["authorization", "restriction", "warning", "request"]
+# Words of the events' search text (one to three each), for the text search tests.
+WORDS = ["frappe", "portee", "frontiere", "missile", "accord"]
 
 
 def generate(engine: Engine, events: int = 240, seed: int = 7) -> None:
     """Events over 2023-2024 (some undated, some reviewed or rejected), each told by one
     to three articles of random outlets, with random weapons and places."""
     rnd = random.Random(seed)
+    words = random.Random(seed + 1)  # apart, so the rest is as generated before words
     articles = [
         {
             "id": f"a{n:015d}",
@@ -54,6 +57,7 @@ def generate(engine: Engine, events: int = 240, seed: int = 7) -> None:
                 "date": None if rnd.random() < 0.1 else day,
                 "date_basis": "text",
                 "summary": f"event {n}",
+                "search_text": " ".join(words.sample(WORDS, words.randrange(1, 4))),
                 "review_status": rnd.choice(["unreviewed"] * 6 + ["confirmed", "rejected"]),
                 "confidence": rnd.choice([None, 0.3, 0.5, 0.55, 0.7, 0.8, 0.9, 0.95]),
             }

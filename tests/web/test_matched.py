@@ -1,0 +1,120 @@
+"""A text search answered from its events in memory (app/web/matched.py) gives exactly
+the answers the database gives for the same filter: counts, pages in both orders,
+facets and lanes, for searches crossed with every other filter."""
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.web import cache, queries
+from app.web.filters import EventFilter
+from tests.web.generated import ACTORS, OUTLETS, PLACES, TYPES, WEAPONS, generate
+
+SEARCHES = ["frappe", "Portée frontière", "missile accord frappe", "introuvable"]
+OUTLET_IDS = ["le-monde", "kyiv-ledger"]
+
+
+@pytest.fixture
+def generated(engine: Engine) -> Iterator[Session]:
+    generate(engine)
+    with Session(engine) as session:
+        yield session
+
+
+def searches(count: int, seed: int = 5) -> list[EventFilter]:
+    """Each search crossed with random types, actors, weapons, places, outlets, dates,
+    review status, confidence floors and orders."""
+    rnd = random.Random(seed)
+
+    def some(values: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(rnd.sample(values, rnd.choice([0] * 7 + [1, 2]))))
+
+    found = []
+    for n in range(count):
+        start = dt.date(2023, 1, 1) + dt.timedelta(days=rnd.randrange(700))
+        found.append(
+            EventFilter(
+                q=SEARCHES[n % len(SEARCHES)],
+                type=some(TYPES),
+                actor=some(ACTORS),
+                weapon=some(WEAPONS),
+                place=some(PLACES),
+                outlet=some(OUTLET_IDS),
+                date_from=rnd.choice([None] * 4 + [start]),
+                date_to=rnd.choice([None] * 4 + [start + dt.timedelta(days=rnd.randrange(300))]),
+                reviewed=rnd.choice([None, None, True, False]),
+                min_confidence=rnd.choice([None, None, 0.5, 0.8]),
+                order=rnd.choice(["asc", "desc"]),
+            )
+        )
+    return found
+
+
+def answers(session: Session, f: EventFilter) -> dict[str, Any]:
+    cache.clear()
+    pages = [
+        [e.id for e in queries.list_events(session=session, filter=f, limit=9, offset=offset)]
+        for offset in (0, 9, 30)
+    ]
+    return {
+        "count": queries.count_events(session=session, filter=f),
+        "dated": queries.count_dated(session=session, filter=f),
+        "pages": pages,
+        "all": [e.id for e in queries.all_events(session=session, filter=f)],
+        "facets": queries.facet_counts(session=session, filter=f),
+        "markers": queries.lane_data(session=session, filter=f),
+        "periods": queries.lane_data(session=session, filter=f, marker_limit=3),
+    }
+
+
+def from_the_database(session: Session, f: EventFilter, monkeypatch: Any) -> dict[str, Any]:
+    with monkeypatch.context() as patched:
+        patched.setattr(queries, "MATCHED_LIMIT", 0)
+        return answers(session, f)
+
+
+def test_the_generated_events_can_be_searched(generated: Session) -> None:
+    matched: Callable[[str], Any] = lambda q: queries.matched_events(generated, q)  # noqa: E731
+    # Accents and case are ignored, every word is required, rejected events never found
+    # (the counts are those of `search_text LIKE` over the unrejected events).
+    assert len(matched("PORTÉE")) == len(matched("portee")) == 93
+    assert len(matched("portee frontiere")) == 35
+    assert matched("introuvable") == ()
+    assert all(e.review_status != "rejected" for e in matched("frappe"))
+    assert {len(e.weapon) for e in matched("frappe")} == {0, 1, 2}
+
+
+def test_a_search_answered_in_memory_equals_the_database(
+    generated: Session, monkeypatch: Any
+) -> None:
+    nonempty = 0
+    for f in searches(80):
+        in_memory = answers(generated, f)
+        assert queries.matched_events(generated, f.q) is not None
+        assert in_memory == from_the_database(generated, f, monkeypatch), f
+        nonempty += in_memory["count"] > 0
+    assert nonempty > 35
+
+
+def test_a_search_matching_more_than_the_limit_is_asked_of_the_database(
+    generated: Session, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(queries, "MATCHED_LIMIT", 92)
+    assert queries.matched_events(generated, "portee") is None
+    f = EventFilter(q="portee", type=("warning",))
+    monkeypatch.setattr(queries, "MATCHED_LIMIT", 93)
+    cache.clear()
+    assert queries.matched_events(generated, "portee") is not None
+    assert answers(generated, f) == from_the_database(generated, f, monkeypatch)
+
+
+def test_outlets_of_two_spellings_are_one_option(generated: Session) -> None:
+    f = EventFilter(q="frappe")
+    outlets = {o.id: o.count for o in queries.facet_counts(session=generated, filter=f)["outlet"]}
+    assert set(outlets) == {"le-monde", "kyiv-ledger"}
+    assert len(OUTLETS) == 4  # two spellings of Le Monde, and articles with no outlet
