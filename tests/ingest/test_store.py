@@ -12,7 +12,7 @@ from app.db import make_engine
 from app.extract.types import ExtractedEvent
 from app.ingest.normalize import analysis_view, content_fingerprint
 from app.ingest.reader import ReadArticle
-from app.ingest.store import store_article
+from app.ingest.store import rename_event, store_article
 from app.migrate import upgrade_database
 from app.models import Event, EventAlias, EventWeapon, Mention
 from app.slugs import short_hash, slugify
@@ -167,6 +167,32 @@ def test_an_id_changed_by_a_merge_stays_an_alias(engine: Engine) -> None:
         ]
         mentions = session.exec(select(Mention.event_id)).all()
         assert mentions == [keys[smaller], keys[smaller]]
+
+
+def test_a_rename_updates_the_rows_the_session_holds(engine: Engine) -> None:
+    """Within a batch the session keeps what it loaded: after a rename, the old event is
+    no longer among them, and the loaded mentions and aliases of it name the new id
+    (those of other events are left alone)."""
+    store_all(engine, [0, 2])
+    with Session(engine) as session, session.begin():
+        request, warning = (
+            session.exec(select(Event).where(Event.type == kind)).one()
+            for kind in ("request", "warning")
+        )
+        old_id, summary, warning_id = request.id, request.summary, warning.id
+        told = session.exec(select(Mention).where(Mention.event_id == old_id)).all()
+        other = session.exec(select(Mention).where(Mention.event_id == warning_id)).one()
+        renamed = rename_event(session, old_id, "0-new-id")
+        assert request not in session
+        assert (renamed.id, renamed.summary, renamed.type) == ("0-new-id", summary, "request")
+        assert [m.event_id for m in told] == ["0-new-id", "0-new-id"]
+        assert other.event_id == warning_id
+        alias = session.get(EventAlias, old_id)
+        assert alias is not None and alias.event_id == "0-new-id"
+    with Session(engine) as session:
+        assert sorted(session.exec(select(Mention.event_id)).all()) == sorted(
+            ["0-new-id", "0-new-id", warning_id]
+        )
 
 
 def test_storing_the_same_article_again_adds_nothing(engine: Engine) -> None:
