@@ -240,3 +240,17 @@ def test_watchdog_ends_a_process_whose_parent_is_gone(tmp_path: Path) -> None:
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(int(child), signal.SIGKILL)
+
+
+def test_workers_run_below_the_writers_priority() -> None:
+    """The one writer (this process) must not share the CPU evenly with the workers
+    that feed it: they run niced (runner.WORKER_NICENESS)."""
+    from app.ingest import runner
+
+    pool = runner._start_pool(1)
+    try:
+        worker = pool.submit(os.nice, 0).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert runner.WORKER_NICENESS == 10
+    assert worker == min(19, os.nice(0) + runner.WORKER_NICENESS)
