@@ -320,10 +320,27 @@ def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
         rows = _rows(session, stmt).all()
         if len(rows) > MATCHED_LIMIT:
             return None
-        return tuple(
-            Matched(*row[:6], *(tuple(sorted((found or "").split())) for found in row[6:]))
-            for row in rows
-        )
+        # Each row brings its own copies of values that repeat across events (a type, a
+        # date, a weapon list): one shared copy each keeps a memoized search 4x smaller.
+        shared: dict[Any, Any] = {}
+
+        def one(value: Any) -> Any:
+            return shared.setdefault(value, value)
+
+        def values(found: str | None) -> tuple[str, ...]:
+            listed: tuple[str, ...] = one(tuple(sorted(one(v) for v in (found or "").split())))
+            return listed
+
+        def event(row: Any) -> Matched:
+            linked = dict(zip(LINKS, row[6:], strict=True))  # the _LINK_VALUES columns
+            return Matched(
+                row.id, one(row.type), one(row.actor_id), one(row.date), one(row.review_status),
+                row.confidence,
+                weapon=values(linked["weapon"]), place=values(linked["place"]),
+                outlet=values(linked["outlet"]),
+            )  # fmt: skip
+
+        return tuple(event(row) for row in rows)
 
     return memo(session, "matched", terms, compute) if terms else None
 
