@@ -12,7 +12,7 @@ queries.conditions.
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from app.web.aggregates import statuses
@@ -68,14 +68,19 @@ def _has_any(facet: str, wanted: frozenset[str]) -> Callable[[Matched], bool]:
     return lambda e: not wanted.isdisjoint(e.values(facet))
 
 
-def ordered(events: Sequence[Matched], order: str) -> list[str]:
-    """Ids as the timeline lists them: by date and id (newest first for "desc"), the
-    undated ones last by id."""
-    dated = sorted((e for e in events if e.date is not None), key=lambda e: (e.date, e.id))
+def ordered(events: Iterable[Matched], order: str) -> list[str]:
+    return timeline_order(((e.id, e.date) for e in events), order)
+
+
+def timeline_order(events: Iterable[tuple[str, dt.date | None]], order: str) -> list[str]:
+    """Ids of (id, date) pairs as the timeline lists them: by date and id (newest first
+    for "desc"), the undated ones last by id."""
+    events = list(events)
+    dated = sorted((e for e in events if e[1] is not None), key=lambda e: (e[1], e[0]))
     if order == "desc":
         dated.reverse()
-    undated = sorted(e.id for e in events if e.date is None)
-    return [e.id for e in dated] + undated
+    undated = sorted(event_id for event_id, day in events if day is None)
+    return [event_id for event_id, _ in dated] + undated
 
 
 def dated(events: Iterable[Matched]) -> list[Matched]:

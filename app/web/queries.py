@@ -400,10 +400,15 @@ def list_events(
     Dated and undated events are paged by two queries rather than one ORDER BY
     `date IS NULL`, so that SQLite walks the date index instead of sorting every row.
     """
+    # A search answered in memory, or a view on links whose few events are read anyway
+    # (for its facets): the page is a slice of them in order.
     events = _matched(session, filter)
-    if events is not None:
-        in_order = matched.ordered(events, filter.order)
-        chosen = in_order[offset:] if limit < 0 else in_order[offset : offset + limit]
+    found = None if events is None else matched.ordered(events, filter.order)
+    if found is None and any(filter.values(name) for name in LINKS):
+        few = _matching(session, filter)
+        found = None if few is None else matched.timeline_order(few, filter.order)
+    if found is not None:
+        chosen = found[offset:] if limit < 0 else found[offset : offset + limit]
         return _hydrate(session, _event_rows(session, chosen), with_mentions=mentions)
     narrowed, skip = _skip_months(session, filter, offset) if limit >= 0 else (filter, offset)
     walk = limit >= 0 and _walks(session, narrowed, limit + skip)
@@ -810,9 +815,9 @@ def _facet_values_from_events(session: Session, name: str, filter: EventFilter) 
     events = _matched(session, filter)
     if events is not None:
         return matched.facet(events, name)
-    ids = _matching_ids(session, filter)
-    if ids is not None:
-        linked: Any = id_list(session, ids)
+    few = _matching(session, filter)
+    if few is not None:
+        linked: Any = id_list(session, [event_id for event_id, _ in few])
         matching: Any = EVENT.c.id.in_(linked)
     else:
         conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
@@ -829,21 +834,27 @@ def _facet_values_from_events(session: Session, name: str, filter: EventFilter) 
     return Counter({k: int(n) for k, n in _rows(session, stmt)})
 
 
-# The events of a view whose facets the aggregates cannot count are read once, as ids,
-# when they are few: each facet then reads their links by id.
+# The events of a view whose facets the aggregates cannot count are read once, as ids
+# and dates, when they are few: each facet then reads their links by id, and the page
+# is a slice of them in date order.
 MATCHING_IDS = 5000
 
 
-def _matching_ids(session: Session, filter: EventFilter) -> tuple[str, ...] | None:
-    """The ids of the filter's events, if at most MATCHING_IDS."""
+def _matching(
+    session: Session, filter: EventFilter
+) -> tuple[tuple[str, dt.date | None], ...] | None:
+    """(id, date) of the filter's events, if at most MATCHING_IDS."""
     if count_events(session=session, filter=filter) > MATCHING_IDS:
         return None
 
-    def compute() -> tuple[str, ...]:
+    def compute() -> tuple[tuple[str, dt.date | None], ...]:
         conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
-        return tuple(_rows(session, select(EVENT.c.id).where(*conds)).scalars())
+        return tuple(
+            (r.id, r.date)
+            for r in _rows(session, select(EVENT.c.id, EVENT.c.date).where(*conds)).all()
+        )
 
-    return memo(session, "matching_ids", filter.cache_key(), compute)
+    return memo(session, "matching", filter.cache_key(), compute)
 
 
 def _tests_links(session: Session, filter: EventFilter) -> bool:
