@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.main import app
 from app.web import cache
 from tests.web import fixtures_data
+from tests.web.generated import generate
 
 
 @pytest.fixture
@@ -43,4 +44,12 @@ def empty_client(engine: Engine, site_settings: None) -> Iterator[TestClient]:
 def db(loaded: Engine) -> Iterator[Session]:
     cache.clear()
     with Session(loaded) as session:
+        yield session
+
+
+@pytest.fixture
+def generated(engine: Engine) -> Iterator[Session]:
+    """A session on tests/web/generated.py's 240 events."""
+    generate(engine)
+    with Session(engine) as session:
         yield session

@@ -5,7 +5,6 @@ review status), on a generated database."""
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -16,14 +15,7 @@ from app.web import aggregates, queries
 from app.web.aggregates import Span, span
 from app.web.filters import EventFilter
 from tests import facets
-from tests.web.generated import ACTORS, TYPES, generate
-
-
-@pytest.fixture
-def generated(engine: Engine) -> Iterator[Session]:
-    generate(engine)
-    with Session(engine) as session:
-        yield session
+from tests.web.generated import ACTORS, TYPES
 
 
 def filters(count: int, seed: int = 11) -> list[EventFilter]:

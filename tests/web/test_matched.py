@@ -4,26 +4,17 @@ facets and lanes, for searches crossed with every other filter."""
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.web import cache, queries
 from app.web.filters import EventFilter
-from tests.web.generated import ACTORS, OUTLETS, PLACES, TYPES, WEAPONS, generate
+from tests.web.generated import ACTORS, OUTLETS, PLACES, TYPES, WEAPONS
 
 SEARCHES = ["frappe", "Portée frontière", "missile accord frappe", "introuvable"]
 OUTLET_IDS = ["le-monde", "kyiv-ledger"]
-
-
-@pytest.fixture
-def generated(engine: Engine) -> Iterator[Session]:
-    generate(engine)
-    with Session(engine) as session:
-        yield session
 
 
 def searches(count: int, seed: int = 5) -> list[EventFilter]:
