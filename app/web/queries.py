@@ -1011,20 +1011,13 @@ def _single_points(session: Session, filter: EventFilter) -> tuple[LanePoint, ..
 def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[LanePoint, ...]:
     """Counts per (actor, period, type): per month from the aggregates when the period
     is made of months and they can say, else (and for the days they leave) grouped in SQL
-    over the events; then months or days merged into quarters or weeks here."""
-    cells: Cells = defaultdict(Counter)
+    over the events (a search answered in memory: counted here); then months or days
+    merged into quarters or weeks here."""
     events = _matched(session, filter)
-    found = None if period in ("week", "day") else aggregates.lane_cells(session, filter)
     if events is not None:
         cells = matched.period_cells(events, lambda day: periods.start_of(day, period))
-    elif found is None:
-        _add_period_cells(session, filter, period, cells)
     else:
-        for (actor_id, type_, month), count in found.counts.items():
-            day = dt.date(int(month[:4]), int(month[5:7]), 1)
-            cells[(periods.start_of(day, period), actor_id)][type_] += count
-        for lo, hi in found.rest:
-            _add_period_cells(session, replace(filter, date_from=lo, date_to=hi), period, cells)
+        cells = _stored_period_cells(session, filter, period)
     names = _names(session, "actor")
     points = []
     for (start, actor_id), by_type in sorted(cells.items()):
@@ -1039,6 +1032,20 @@ def _period_points(session: Session, filter: EventFilter, period: str) -> tuple[
             )
         )
     return tuple(points)
+
+
+def _stored_period_cells(session: Session, filter: EventFilter, period: str) -> Cells:
+    cells: Cells = defaultdict(Counter)
+    found = None if period in ("week", "day") else aggregates.lane_cells(session, filter)
+    if found is None:
+        _add_period_cells(session, filter, period, cells)
+        return cells
+    for (actor_id, type_, month), count in found.counts.items():
+        day = dt.date(int(month[:4]), int(month[5:7]), 1)
+        cells[(periods.start_of(day, period), actor_id)][type_] += count
+    for lo, hi in found.rest:
+        _add_period_cells(session, replace(filter, date_from=lo, date_to=hi), period, cells)
+    return cells
 
 
 def _add_period_cells(session: Session, filter: EventFilter, period: str, cells: Cells) -> None:
