@@ -46,6 +46,15 @@ LONGEST_PERIOD_DAYS = 366
 Cell = tuple[str, str]  # (actor id, weapon column id)
 
 
+# One int object per distinct day or rank, not two per event (12 MB at 200,000 events).
+# Bounded by the calendar: a few values per day that has an event.
+_ints: dict[int, int] = {}
+
+
+def _shared(value: int) -> int:
+    return _ints.setdefault(value, value)
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyEvent:
     """What the state needs of an event. No weapons: arms in general; no places: the
@@ -70,10 +79,10 @@ class PolicyEvent:
 
     def __post_init__(self) -> None:
         if self.dated:
-            day = self.effective.toordinal()
+            day = _shared(self.effective.toordinal())
             object.__setattr__(self, "day", day)
             rank = (day * 2 + self.reviewed) * 3 + PRECISION_RANK[self.precision_or_day]
-            object.__setattr__(self, "rank", rank)
+            object.__setattr__(self, "rank", _shared(rank))
 
     @property
     def dated(self) -> bool:
@@ -108,9 +117,9 @@ class PolicyEvent:
 @dataclass(frozen=True, eq=False, slots=True)
 class ScopeState:
     """The decisions that win at one scope node (several when of equal precedence).
-    Built once per position of a decision list and shared by every cell it reaches:
-    compared by identity. Slots: an index holds one per decision and scope (about 200
-    bytes each saved at 200,000 events)."""
+    Built once per position of a decision list (on first use) and shared by every cell
+    it reaches: compared by identity. Slots: an index may hold one per decision and scope
+    (about 200 bytes each saved at 200,000 events)."""
 
     scope: str
     status: Decided
@@ -172,20 +181,32 @@ MAX_SCOPE_DEPTH = 7
 
 class _Decisions:
     """One actor's dated decisions about one weapon column at one scope node, in
-    precedence order, with the winning verdict at each position precomputed."""
+    precedence order, with the winning verdict at each position (built when asked for)."""
+
+    __slots__ = ("_verdicts", "coarse", "days", "events", "ranks", "scope")
 
     def __init__(self, scope: str, events: Iterable[PolicyEvent]) -> None:
         ranked = sorted(events, key=lambda e: (e.rank, e.id))
+        self.scope = scope
         self.events = ranked
         self.coarse = [e for e in ranked if e.precision_or_day != "day"]
         self.ranks: list[int] = [e.rank for e in ranked]
         self.days: list[int] = [e.day for e in ranked]
-        self.verdicts: list[ScopeState] = []
-        start = 0
-        for i, rank in enumerate(self.ranks):
-            if rank != self.ranks[start]:
-                start = i
-            self.verdicts.append(_verdict(scope, tuple(ranked[start : i + 1])))
+        self._verdicts: dict[int, ScopeState] = {}
+
+    def verdict(self, i: int) -> ScopeState:
+        """The verdict when position i is the top: the decisions of i's rank up to i.
+        Built on first use and kept: a query reaches few positions, and building all of
+        them up front held a verdict and a tuple per decision (29 MB at 200,000 events).
+        `setdefault` keeps one object per position when threads race."""
+        found = self._verdicts.get(i)
+        if found is None:
+            start = i
+            while start and self.ranks[start - 1] == self.ranks[i]:
+                start -= 1
+            built = _verdict(self.scope, tuple(self.events[start : i + 1]))
+            found = self._verdicts.setdefault(i, built)
+        return found
 
 
 def _verdict(scope: str, events: tuple[PolicyEvent, ...]) -> ScopeState:
@@ -284,15 +305,14 @@ class _Plan:
         """Fill `out[i]` with the winning verdict at each node i, given the lists' tops."""
         lists, candidates = self.actor_lists, self.candidates
         for node in nodes:
-            best: ScopeState | None = None
-            best_rank = -1
+            best_rank, best_at, best_i = -1, 0, 0
             for at, tail in candidates[node]:
                 i = tops[at]
                 if i >= 0:
                     rank = lists[at].ranks[i] * TAIL + tail
                     if rank > best_rank:
-                        best_rank, best = rank, lists[at].verdicts[i]
-            out[node] = best
+                        best_rank, best_at, best_i = rank, at, i
+            out[node] = lists[best_at].verdict(best_i) if best_rank >= 0 else None
 
     def winners(self, day: int, tops: list[int] | None = None) -> Winners:
         """The winning verdict at each node on `day` (None: nothing in force). `tops`
@@ -390,7 +410,7 @@ class StateIndex:
             for column, found in context.items()
         }
         self._context_days = {
-            column: [e.effective.toordinal() for e in found]
+            column: [e.day for e in found]  # the effective day (context events are dated)
             for column, found in self._context.items()
         }
 
@@ -409,7 +429,7 @@ class StateIndex:
                 plan = _Plan((actor, column), mine, actor_lists, scopes, lineage)
                 self._plans[(actor, column)] = plan
                 for day in plan.days:
-                    days_cells[day].append((actor, column))
+                    days_cells[day].append(plan.cell)  # one tuple shared, not one per day
                 self._undated[(actor, column)] = tuple(
                     e for weapon, _ in lineage for e in undated.get((actor, weapon), ())
                 )

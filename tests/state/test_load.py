@@ -1,11 +1,12 @@
 """Display names of the policy state, and scopes in words."""
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.review import actions
 from app.state.compute import CellState, PolicyEvent, ScopeState
-from app.state.load import Names, load_events
+from app.state.load import Names, _LinksInOrder, load_events
 from tests.review import corpus
 
 NAMES = Names(
@@ -71,3 +72,26 @@ def test_reviewed_loads_only_the_confirmed_events_and_unreviewed_only_the_others
         confirmed = [e.id for e in load_events(session, reviewed=True)]
         unreviewed = [e.id for e in load_events(session, reviewed=False)]
     assert (confirmed, unreviewed) == ([ids["norway"]], [ids["russia"]])
+
+
+def test_each_event_gets_its_own_weapons_and_places_around_a_rejected_one(
+    engine: Engine,
+) -> None:
+    # Links are read in event order beside the events: a rejected event's links must
+    # be skipped, not handed to the event read after it.
+    ids = corpus.build(engine)
+    with Session(engine) as session, session.begin():
+        actions.reject(session, ids["germany"], actions.Editor("ana"))
+    with Session(engine) as session:
+        loaded = {e.id: (e.weapons, e.places) for e in load_events(session)}
+    assert loaded == {
+        ids["norway"]: (("f-16",), ("russian-territory",)),
+        ids["russia"]: ((), ()),
+    }
+
+
+def test_links_read_out_of_order_are_an_error_not_a_silent_loss() -> None:
+    links = _LinksInOrder([("a", "x"), ("a", "y"), ("c", "z")])
+    assert (links.take("a"), links.take("b")) == (["x", "y"], [])
+    with pytest.raises(RuntimeError, match="link of event 'c' read out of order"):
+        links.check_done()
