@@ -865,7 +865,8 @@ def _joined_to_link(session: Session, filter: EventFilter) -> Any:
         return select(EVENT.c.id, EVENT.c.date).where(*conditions(session=session, filter=filter))
     link, value = LINKS[name]
     on = and_(link.c.event_id == EVENT.c.id, value.in_(filter.values(name)))
-    conds = conditions(session=session, filter=replace(filter, **{name: ()}), walk=True)
+    unlinked: dict[str, Any] = {name: ()}
+    conds = conditions(session=session, filter=replace(filter, **unlinked), walk=True)
     return select(EVENT.c.id, EVENT.c.date).select_from(EVENT.join(link, on)).where(*conds)
 
 
