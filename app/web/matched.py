@@ -61,6 +61,11 @@ def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
     for name in FACETS:
         if wanted := frozenset(filter.values(name)):
             tests.append(_has_any(name, wanted))
+    if not tests:  # a bare search, or its facet without its only other filter
+        return list(events)
+    if len(tests) == 1:
+        test = tests[0]
+        return [e for e in events if test(e)]
     return [e for e in events if all(test(e) for test in tests)]
 
 

@@ -327,20 +327,31 @@ def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
         def one(value: Any) -> Any:
             return shared.setdefault(value, value)
 
+        # A link list as read ("himars atacms") -> its sorted, shared tuple: the same
+        # lists come back on many rows.
+        lists: dict[str | None, tuple[str, ...]] = {}
+
         def values(found: str | None) -> tuple[str, ...]:
-            listed: tuple[str, ...] = one(tuple(sorted(one(v) for v in (found or "").split())))
+            listed = lists.get(found)
+            if listed is None:
+                listed = lists[found] = one(tuple(sorted(one(v) for v in (found or "").split())))
             return listed
 
-        def event(row: Any) -> Matched:
-            linked = dict(zip(LINKS, row[6:], strict=True))  # the _LINK_VALUES columns
-            return Matched(
-                row.id, one(row.type), one(row.actor_id), one(row.date), one(row.review_status),
-                row.confidence,
-                weapon=values(linked["weapon"]), place=values(linked["place"]),
-                outlet=values(linked["outlet"]),
-            )  # fmt: skip
-
-        return tuple(event(row) for row in rows)
+        # The _MATCHED_COLUMNS, unpacked in order.
+        return tuple(
+            Matched(
+                event_id,
+                one(kind),
+                one(actor),
+                one(date),
+                one(status),
+                confidence,
+                weapon=values(weapons),
+                place=values(places),
+                outlet=values(outlets),
+            )
+            for event_id, kind, actor, date, status, confidence, weapons, places, outlets in rows
+        )
 
     return memo(session, "matched", terms, compute) if terms else None
 
