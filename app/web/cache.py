@@ -87,6 +87,11 @@ def _units(value: Any) -> int:
 
 
 _values = _Store(MAX_ENTRIES, weight=_units)
+# The events of text searches (queries.matched_events) apart, bounded by their number:
+# one common word finds up to 18,000 events at 200,000 (about 4 MB). In the shared store
+# three such searches would push out each other and everything else.
+SEARCHED_EVENTS = 60_000  # per worker
+_searches = _Store(SEARCHED_EVENTS, weight=lambda events: 1 + len(events or ()))
 # Bounded by bytes, not entries: answers run from 1 KB (an event's JSON) to 2 MB (a CSV).
 _responses = _Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))
 
@@ -132,14 +137,25 @@ _versions: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 def memo(session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """A query result (immutable: frozen dataclasses and tuples) for an unchanged database."""
+    return _memo(_values, session, name, key, compute)
+
+
+def memo_search(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """The events a text search finds (a tuple, or None), kept in a store of their own."""
+    return _memo(_searches, session, "matched", key, compute)
+
+
+def _memo(
+    where: _Store, session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]
+) -> T:
     full_key = (name, data_version(session), key)
 
     def store() -> T:
         value = compute()
-        _values.put(full_key, value)
+        where.put(full_key, value)
         return value
 
-    result: T = _values.get_or_compute(full_key, store)
+    result: T = where.get_or_compute(full_key, store)
     return result
 
 
@@ -203,4 +219,5 @@ def store_once(key: tuple[Any, ...], store: Callable[[], Any]) -> Any:
 def clear() -> None:
     with _lock:
         _values.clear()
+        _searches.clear()
         _responses.clear()

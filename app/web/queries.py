@@ -47,7 +47,7 @@ from app.models import (
 )
 from app.slugs import fold
 from app.web import aggregates, matched, periods
-from app.web.cache import memo
+from app.web.cache import memo, memo_search
 from app.web.filters import FACETS, EventFilter
 from app.web.matched import Cells, Matched
 
@@ -291,8 +291,8 @@ def id_list(session: Session, ids: Sequence[str]) -> Any:
 
 # A text search matching at most this many events is answered from them in memory.
 # A one-word search at 200,000 events finds up to about 18,000: read once (0.4 s, 4 MB),
-# its first page costs half the SQL way (0.8 s), and each other view of it a tenth. The
-# memo's units (cache.py) bound how many such searches a worker keeps.
+# its first page costs half the SQL way (0.8 s), and each other view of it a tenth.
+# cache.SEARCHED_EVENTS bounds how many such searches a worker keeps.
 MATCHED_LIMIT = 20000
 
 # Each link's values as one string per event (ids hold no spaces): a row per event,
@@ -356,7 +356,7 @@ def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
             for event_id, kind, actor, date, status, confidence, weapons, places, outlets in rows
         )
 
-    return memo(session, "matched", terms, compute) if terms else None
+    return memo_search(session, terms, compute) if terms else None
 
 
 def _matched(session: Session, filter: EventFilter) -> list[Matched] | None:

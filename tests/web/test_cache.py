@@ -46,6 +46,22 @@ def test_the_response_cache_keeps_the_newest_answers_within_its_bytes() -> None:
     assert store.total == 8
 
 
+def test_searches_are_kept_apart_bounded_by_their_events(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large search fills the searches' store, not the one of every other view."""
+    monkeypatch.setattr(cache, "_searches", cache._Store(10, weight=cache._searches.weight))
+    cache.clear()
+    with SnapshotSession(engine) as session:
+        cache.memo(session, "count", ("view",), lambda: 3)
+        for word, found in (("big", ("e",) * 6), ("none", None), ("small", ("e",) * 3)):
+            cache.memo_search(session, (word,), lambda found=found: found)
+        # 7 + 1 + 4 units: the oldest search went; the other view stayed.
+        kept = [key[2] for key in cache._searches.entries]
+        assert (kept, cache._searches.total) == ([("none",), ("small",)], 5)
+        assert [key[2] for key in cache._values.entries] == [("view",)]
+
+
 @pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL's snapshot")
 def test_postgresql_counts_the_data_version_again_only_after_a_write(engine: Engine) -> None:
     counted: list[str] = []
