@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
 
 from app.web.aggregates import statuses
 from app.web.filters import FACETS, EventFilter
@@ -45,6 +46,23 @@ class Matched:
         return values
 
 
+class Linked(NamedTuple):
+    """What a view on weapons, places or outlets with few events reads of each
+    (queries._matching): enough for its page order, counts, lanes, type and actor facets."""
+
+    id: str
+    date: dt.date | None
+    type: str
+    actor: str
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        if facet == "type":
+            return (self.type,)
+        if facet == "actor":
+            return (self.actor,)
+        raise ValueError(f"the {facet} facet is not read for a view's few events")
+
+
 def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
     """The events that pass every part of the filter but its text (which found them)."""
     tests: list[Callable[[Matched], bool]] = []
@@ -73,7 +91,7 @@ def _has_any(facet: str, wanted: frozenset[str]) -> Callable[[Matched], bool]:
     return lambda e: not wanted.isdisjoint(e.values(facet))
 
 
-def ordered(events: Iterable[Matched], order: str) -> list[str]:
+def ordered(events: Iterable[Matched | Linked], order: str) -> list[str]:
     return timeline_order(((e.id, e.date) for e in events), order)
 
 
@@ -88,16 +106,21 @@ def timeline_order(events: Iterable[tuple[str, dt.date | None]], order: str) -> 
     return [event_id for event_id, _ in dated] + undated
 
 
-def dated(events: Iterable[Matched]) -> list[Matched]:
+Event = TypeVar("Event", bound=Matched | Linked)
+
+
+def dated(events: Iterable[Event]) -> list[Event]:
     return [e for e in events if e.date is not None]
 
 
-def facet(events: Iterable[Matched], name: str) -> Counter[str]:
+def facet(events: Iterable[Matched | Linked], name: str) -> Counter[str]:
     """Option -> events, each event counted once per value it has."""
     return Counter(value for e in events for value in e.values(name))
 
 
-def period_cells(events: Iterable[Matched], start_of: Callable[[dt.date], dt.date]) -> Cells:
+def period_cells(
+    events: Iterable[Matched | Linked], start_of: Callable[[dt.date], dt.date]
+) -> Cells:
     """Dated events per (first day of their period, actor) and type."""
     cells: Cells = defaultdict(Counter)
     for e in events:

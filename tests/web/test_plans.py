@@ -188,6 +188,9 @@ HOT = {
     "lanes": lanes(),
     "lanes over dates": lanes(date_from="2023-05-04", date_to="2024-02-17"),
     "lanes of a place": lanes(place=["kursk"]),
+    # Two links: the aggregates cannot count it; its few events are read joined to both.
+    "lanes of a place and a weapon": lanes(place=["kursk"], weapon=["atacms"]),
+    "a page of a place and a weapon": page(place=["kursk"], weapon=["atacms"], order="desc"),
 }
 
 
