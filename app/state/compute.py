@@ -114,12 +114,12 @@ class PolicyEvent:
         return self.precision if self.precision in PRECISION_RANK else "day"
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, slots=True)
 class ScopeState:
     """The decisions that win at one scope node (several when of equal precedence).
-    Built once per position of a decision list (on first use) and shared by every cell
-    it reaches: compared by identity. Slots: an index may hold one per decision and scope
-    (about 200 bytes each saved at 200,000 events)."""
+    Built when a state is shown, not kept in the index: one per decision and scope held
+    29 MB at 200,000 events, and stepping back through a cell's history needs only the
+    statuses (`_Decisions.codes`)."""
 
     scope: str
     status: Decided
@@ -181,9 +181,9 @@ MAX_SCOPE_DEPTH = 7
 
 class _Decisions:
     """One actor's dated decisions about one weapon column at one scope node, in
-    precedence order, with the winning verdict at each position (built when asked for)."""
+    precedence order, with the status of the winning verdict at each position."""
 
-    __slots__ = ("_verdicts", "coarse", "days", "events", "ranks", "scope")
+    __slots__ = ("coarse", "codes", "days", "events", "ranks", "scope")
 
     def __init__(self, scope: str, events: Iterable[PolicyEvent]) -> None:
         ranked = sorted(events, key=lambda e: (e.rank, e.id))
@@ -192,26 +192,33 @@ class _Decisions:
         self.coarse = [e for e in ranked if e.precision_or_day != "day"]
         self.ranks: list[int] = [e.rank for e in ranked]
         self.days: list[int] = [e.day for e in ranked]
-        self._verdicts: dict[int, ScopeState] = {}
+        # The verdict's status when position i is the top (an index into STATUS_CODES):
+        # the decisions of i's rank up to i agree, or they are mixed. A byte each.
+        self.codes = bytearray()
+        start = 0
+        for i, rank in enumerate(self.ranks):
+            if rank != self.ranks[start]:
+                start = i
+            self.codes.append(_code(ranked[start : i + 1]))
+
+    def run(self, i: int) -> list[PolicyEvent]:
+        """The decisions that win when position i is the top: those of its rank up to i."""
+        start = i
+        while start and self.ranks[start - 1] == self.ranks[i]:
+            start -= 1
+        return self.events[start : i + 1]
 
     def verdict(self, i: int) -> ScopeState:
-        """The verdict when position i is the top: the decisions of i's rank up to i.
-        Built on first use and kept: a query reaches few positions, and building all of
-        them up front held a verdict and a tuple per decision (29 MB at 200,000 events).
-        `setdefault` keeps one object per position when threads race."""
-        found = self._verdicts.get(i)
-        if found is None:
-            start = i
-            while start and self.ranks[start - 1] == self.ranks[i]:
-                start -= 1
-            built = _verdict(self.scope, tuple(self.events[start : i + 1]))
-            found = self._verdicts.setdefault(i, built)
-        return found
+        return ScopeState(self.scope, STATUS_CODES[self.codes[i]], tuple(self.run(i)))
 
 
-def _verdict(scope: str, events: tuple[PolicyEvent, ...]) -> ScopeState:
+STATUS_CODES: tuple[Decided, ...] = ("authorized", "restricted", "mixed")
+NOTHING = len(STATUS_CODES)  # the code of a node where nothing is in force
+
+
+def _code(events: list[PolicyEvent]) -> int:
     statuses = {DECISION_STATUS[e.type] for e in events}
-    return ScopeState(scope, statuses.pop() if len(statuses) == 1 else "mixed", events)
+    return STATUS_CODES.index(statuses.pop() if len(statuses) == 1 else "mixed")
 
 
 def summarize(statuses: Iterable[Decided]) -> Status:
@@ -225,6 +232,7 @@ def summarize(statuses: Iterable[Decided]) -> Status:
 
 
 Winners = list[ScopeState | None]  # the verdict at each of a plan's nodes
+Pick = tuple[int, int] | None  # the winner at a node: (position in actor_lists, index)
 
 
 class _Plan:
@@ -301,45 +309,65 @@ class _Plan:
             found[p] = bisect_right(self.actor_lists[p].days, day) - 1
         return found
 
-    def evaluate(self, nodes: Iterable[int], tops: list[int], out: Winners) -> None:
-        """Fill `out[i]` with the winning verdict at each node i, given the lists' tops."""
+    def pick(self, nodes: Iterable[int], tops: list[int], out: list[Pick]) -> None:
+        """Fill `out[i]` with the winner at each node i, given the lists' tops."""
         lists, candidates = self.actor_lists, self.candidates
         for node in nodes:
-            best_rank, best_at, best_i = -1, 0, 0
+            best_rank, best = -1, None
             for at, tail in candidates[node]:
                 i = tops[at]
                 if i >= 0:
                     rank = lists[at].ranks[i] * TAIL + tail
                     if rank > best_rank:
-                        best_rank, best_at, best_i = rank, at, i
-            out[node] = lists[best_at].verdict(best_i) if best_rank >= 0 else None
+                        best_rank, best = rank, (at, i)
+            out[node] = best
 
-    def winners(self, day: int, tops: list[int] | None = None) -> Winners:
-        """The winning verdict at each node on `day` (None: nothing in force). `tops`
-        may come from `StateIndex._actor_tops` when many cells are evaluated."""
-        out: Winners = [None] * len(self.nodes)
-        self.evaluate(range(len(self.nodes)), self.tops(day) if tops is None else tops, out)
+    def picks(self, day: int, tops: list[int] | None = None) -> list[Pick]:
+        """The winner at each node on `day` (None: nothing in force). `tops` may come
+        from `StateIndex._actor_tops` when many cells are evaluated."""
+        out: list[Pick] = [None] * len(self.nodes)
+        self.pick(range(len(self.nodes)), self.tops(day) if tops is None else tops, out)
         return out
 
-    def since(self, day: int, tops: list[int], winners: Winners) -> tuple[int, str]:
+    def code(self, pick: Pick) -> int:
+        return NOTHING if pick is None else self.actor_lists[pick[0]].codes[pick[1]]
+
+    def signature(self, day: int) -> tuple[int, ...]:
+        """The status at each node on `day`: what tells a change apart."""
+        return tuple(self.code(p) for p in self.picks(day))
+
+    def winners(self, day: int, tops: list[int] | None = None) -> Winners:
+        """The winning verdict at each node on `day` (None: nothing in force)."""
+        lists = self.actor_lists
+        return [None if p is None else lists[p[0]].verdict(p[1]) for p in self.picks(day, tops)]
+
+    def since(self, day: int, tops: list[int]) -> tuple[int, str]:
         """The first day of the run of days ending on `day` with the same status at every
         node, and the coarsest precision of the decisions that began it. Steps back one
-        decision day at a time, re-evaluating only the nodes those decisions reach."""
+        decision day at a time, re-evaluating only the nodes those decisions reach, by
+        their statuses alone."""
         at = bisect_right(self.days, day) - 1
-        tops, winners, lists = list(tops), list(winners), self.actor_lists
+        tops, lists = list(tops), self.actor_lists
+        picks = self.picks(day, tops)
         while True:
             current = self.days[at]
             moved, reached = self.on_day(current)
             if at == 0:
                 break
-            for p in moved:
-                tops[p] = bisect_left(lists[p].days, current) - 1
-            earlier = list(winners)
-            self.evaluate(reached, tops, earlier)
-            if any(_status(earlier[i]) != _status(winners[i]) for i in reached):
+            for list_at in moved:
+                tops[list_at] = bisect_left(lists[list_at].days, current) - 1
+            earlier = list(picks)
+            self.pick(reached, tops, earlier)
+            if any(self.code(earlier[i]) != self.code(picks[i]) for i in reached):
                 break
-            winners, at = earlier, at - 1
-        began = (e for i in reached if (v := winners[i]) for e in v.events if e.day == current)
+            picks, at = earlier, at - 1
+        began = (
+            e
+            for i in reached
+            if (won := picks[i]) is not None
+            for e in lists[won[0]].run(won[1])
+            if e.day == current
+        )
         return current, _coarsest(began)
 
     def is_uncertain(self, day: int) -> bool:
@@ -384,6 +412,7 @@ class StateIndex:
             if e.type in DECISION_STATUS and e.actor not in weapons.not_suppliers
         ]
         self.actors = tuple(sorted({e.actor for e in decisions}))
+        self._undated_count = sum(1 for e in decisions if not e.dated)
         seen = {w for e in self.events.values() for w in e.weapons if w != weapons.all_id}
         classes = sorted(w for w in seen if weapons.is_class(w))
         self.columns = (weapons.all_id, *classes, *sorted(seen - set(classes)))
@@ -480,12 +509,11 @@ class StateIndex:
         if plan is None:
             return ()
         states: list[CellState] = []
-        previous: tuple[str | None, ...] = ()
+        previous: tuple[int, ...] = ()
         for day in plan.days:
-            winners = plan.winners(day)
-            signature = _signature(winners)
+            signature = plan.signature(day)
             if signature != previous:
-                states.append(self._state(plan, day, winners, since_day=day))
+                states.append(self._state(plan, day, plan.winners(day), since_day=day))
                 previous = signature
         return tuple(states)
 
@@ -573,11 +601,8 @@ class StateIndex:
         return EventEffect(tuple(changed), tuple(in_force))
 
     def undated_count(self) -> int:
-        return sum(
-            1
-            for e in self.events.values()
-            if e.type in DECISION_STATUS and e.actor in self.actors and not e.dated
-        )
+        """Decisions by suppliers that cannot be placed in time (counted once, at build)."""
+        return self._undated_count
 
     # --- internals ---------------------------------------------------------------------
 
@@ -606,7 +631,7 @@ class StateIndex:
         if since_day is not None:
             precision = _coarsest(_counting_from(winners, since_day))
         elif since_from is not None and scopes:
-            since_day, precision = plan.since(day, since_from, winners)
+            since_day, precision = plan.since(day, since_from)
         return CellState(
             actor=plan.cell[0],
             weapon=plan.cell[1],
@@ -632,9 +657,9 @@ class StateIndex:
         return tuple(listed)
 
     def _change(self, plan: _Plan, day: int) -> Change | None:
-        before, after = plan.winners(day - 1), plan.winners(day)
-        if _signature(before) == _signature(after):
+        if plan.signature(day - 1) == plan.signature(day):
             return None
+        before, after = plan.winners(day - 1), plan.winners(day)
         events = _counting_from(after, day)
         return Change(
             day=dt.date.fromordinal(day),
@@ -658,7 +683,7 @@ class StateIndex:
             for actor, weapon in self._days_cells[day]:
                 if actor in rows and weapon in columns:
                     plan = self._plans[(actor, weapon)]
-                    if _signature(plan.winners(day - 1)) != _signature(plan.winners(day)):
+                    if plan.signature(day - 1) != plan.signature(day):
                         return dt.date.fromordinal(day)
         return None
 
@@ -683,14 +708,6 @@ class StateIndex:
 def _has(days: list[int], day: int) -> bool:
     at = bisect_left(days, day)
     return at < len(days) and days[at] == day
-
-
-def _status(verdict: ScopeState | None) -> str | None:
-    return verdict.status if verdict else None
-
-
-def _signature(winners: Winners) -> tuple[str | None, ...]:
-    return tuple(v.status if v else None for v in winners)
 
 
 def _counting_from(winners: Winners, day: int) -> tuple[PolicyEvent, ...]:
