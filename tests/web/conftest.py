@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.main import app
 from app.web import cache
 from tests.web import fixtures_data
+from tests.web.browsing import browser  # noqa: F401 (the real-browser tests' fixture)
 from tests.web.generated import generate
 
 

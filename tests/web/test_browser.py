@@ -5,39 +5,19 @@ They fail (never skip) when Chromium is missing: CI installs it.
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.review import actions
-from tests.web.live import REPO_ROOT, serve
+from tests.web.browsing import shot
+from tests.web.live import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
 E1, E2, E3, E4, E5 = (f"e{i}0000000000000{i}" for i in range(1, 6))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -61,12 +41,6 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], "\n".join(errors)
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    # caret="initial": the default injects a <style> that our CSP (rightly) blocks.
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def event_links(page: Page) -> list[str]:

@@ -2,26 +2,16 @@
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
 
+from tests.web.browsing import shot
 from tests.web.live import serve
-from tests.web.test_browser import ARGS, CHROMIUM, shot
 
 pytestmark = pytest.mark.browser
 E2, E3, E4 = "e200000000000002", "e300000000000003", "e400000000000004"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
