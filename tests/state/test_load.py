@@ -51,11 +51,21 @@ def test_long_scope_lists_are_cut_with_a_count() -> None:
     assert NAMES.places(state) == "Russian territory, Kharkiv, Kursk, Crimea, Place not stated"
 
 
-def test_confirmed_events_are_reviewed_and_rejected_ones_left_out(engine: Engine) -> None:
+def _reviewed(
+    engine: Engine, *, confirm: tuple[str, ...] = (), reject: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The review corpus with these of its events confirmed or rejected by an editor."""
     ids = corpus.build(engine)
     with Session(engine) as session, session.begin():
-        actions.confirm(session, ids["norway"], actions.Editor("ana"))
-        actions.reject(session, ids["germany"], actions.Editor("ana"))
+        for name in confirm:
+            actions.confirm(session, ids[name], actions.Editor("ana"))
+        for name in reject:
+            actions.reject(session, ids[name], actions.Editor("ana"))
+    return ids
+
+
+def test_confirmed_events_are_reviewed_and_rejected_ones_left_out(engine: Engine) -> None:
+    ids = _reviewed(engine, confirm=("norway",), reject=("germany",))
     with Session(engine) as session:
         loaded = {e.id: e.reviewed for e in load_events(session)}
     assert loaded == {ids["norway"]: True, ids["russia"]: False}
@@ -64,10 +74,7 @@ def test_confirmed_events_are_reviewed_and_rejected_ones_left_out(engine: Engine
 def test_reviewed_loads_only_the_confirmed_events_and_unreviewed_only_the_others(
     engine: Engine,
 ) -> None:
-    ids = corpus.build(engine)
-    with Session(engine) as session, session.begin():
-        actions.confirm(session, ids["norway"], actions.Editor("ana"))
-        actions.reject(session, ids["germany"], actions.Editor("ana"))
+    ids = _reviewed(engine, confirm=("norway",), reject=("germany",))
     with Session(engine) as session:
         confirmed = [e.id for e in load_events(session, reviewed=True)]
         unreviewed = [e.id for e in load_events(session, reviewed=False)]
@@ -79,9 +86,7 @@ def test_each_event_gets_its_own_weapons_and_places_around_a_rejected_one(
 ) -> None:
     # Links are read in event order beside the events: a rejected event's links must
     # be skipped, not handed to the event read after it.
-    ids = corpus.build(engine)
-    with Session(engine) as session, session.begin():
-        actions.reject(session, ids["germany"], actions.Editor("ana"))
+    ids = _reviewed(engine, reject=("germany",))
     with Session(engine) as session:
         loaded = {e.id: (e.weapons, e.places) for e in load_events(session)}
     assert loaded == {
