@@ -215,6 +215,25 @@ class FacetMonth(SQLModel, table=True):
     n: int = 0
 
 
+class FacetPair(SQLModel, table=True):
+    """Events per month that have two links of different facets (a weapon and a place, a
+    weapon and an outlet, a place and an outlet), both ways round, by review status and
+    confidence tier (migration 0007): what a link's facet counts under another link,
+    such as the weapons of one outlet's events, without reading those events."""
+
+    # the rows are their key and a count
+    __table_args__ = ({"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},)
+
+    facet: str = Field(primary_key=True, max_length=8)
+    value: str = Field(primary_key=True, max_length=80)
+    other: str = Field(primary_key=True, max_length=8)  # the facet counted
+    status: str = Field(primary_key=True, max_length=10)
+    month: str = Field(primary_key=True, max_length=7)
+    tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
+    other_value: str = Field(primary_key=True, max_length=80)
+    n: int = 0
+
+
 class EventAlias(SQLModel, table=True):
     """An id an event had before a merge: it keeps resolving (301) to the event."""
 

@@ -29,6 +29,7 @@ MODEL_TABLES = {
     "eventweapon",
     "facetcount",
     "facetmonth",
+    "facetpair",
     "feed",
     "feedentry",
     "loginfailure",
@@ -39,7 +40,7 @@ MODEL_TABLES = {
     "reviewedreading",
     "weapon",
 }
-FACET_TABLES = {"eventoutlet", "facetcount", "facetmonth"}
+FACET_TABLES = {"eventoutlet", "facetcount", "facetmonth", "facetpair"}
 REVIEW_TABLES = {
     "apitoken",
     "editor",
@@ -112,8 +113,12 @@ def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> 
 
 
 FTS_TRIGGERS = {"event_fts_ai", "event_fts_ad", "event_fts_au"}
-# Migration 0006: the facet counts follow every change of an event.
-FACET_TRIGGERS = {"facet_event_ai", "facet_event_d", "facet_event_au"}
+# Migrations 0006 and 0007: the facet counts follow every change of an event.
+FACET_TRIGGERS = {"facet_event_ai", "facet_event_d", "facet_event_au"} | {
+    "facetpair_event_ai",
+    "facetpair_event_d",
+    "facetpair_event_au",
+}
 
 
 def _event_triggers(url: str) -> set[str]:
@@ -390,6 +395,30 @@ def test_facets_migration_goes_down_and_up_with_its_counts(database_url: str) ->
     upgrade_database(database_url)
     downgrade_database(database_url, "0005_scale")
     assert FACET_TABLES & _tables(database_url) == set()
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    facets.assert_counts_right(engine)
+    engine.dispose()
+
+
+def test_pairs_migration_counts_the_events_already_stored_and_goes_down_and_up(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0005_scale")
+    _store_rows(database_url)
+    upgrade_database(database_url, "0006_facets")
+    assert "facetpair" not in _tables(database_url)
+    upgrade_database(database_url)
+    pairs = "SELECT facet, value, other, status, month, tier, other_value, n FROM facetpair"
+    expected = [
+        ("outlet", "kyiv-ledger", "weapon", "unreviewed", "2024-03", "", "atacms", 1),
+        ("outlet", "le-monde", "weapon", "unreviewed", "2024-03", "", "atacms", 1),
+        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "kyiv-ledger", 1),
+        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "le-monde", 1),
+    ]
+    assert _query(database_url, pairs + " ORDER BY 1, 2, 7") == expected
+    downgrade_database(database_url, "0006_facets")
+    assert "facetpair" not in _tables(database_url)
     upgrade_database(database_url)
     engine = make_engine(database_url)
     facets.assert_counts_right(engine)

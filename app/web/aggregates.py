@@ -1,10 +1,11 @@
-"""Counts read from the facet aggregates (models.FacetCount, models.FacetMonth) that the
-database's triggers keep (migration 0006): a sum over days and months instead of a scan
-of the events. app/web/queries.py asks here first and counts from the events whatever
-the aggregates cannot say.
+"""Counts read from the facet aggregates (models.FacetCount, models.FacetMonth,
+models.FacetPair) that the database's triggers keep (migrations 0006 and 0007): a sum
+over days and months instead of a scan of the events. app/web/queries.py asks here first
+and counts from the events whatever the aggregates cannot say.
 
-The aggregates count events by facet value, review status and day or month, and per
-month crossed with type and actor. So they answer a filter that holds:
+The aggregates count events by facet value, review status and day or month, per month
+crossed with type and actor, and per month by two links of different facets (without
+type and actor: a weapon facet under one outlet). So they answer a filter that holds:
 
 - no text search (not a key of theirs);
 - no confidence floor, or one of those the filter form offers (0.5, 0.7, 0.9: events
@@ -28,11 +29,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
-from app.models import FACET_TIERS, FacetCount, FacetMonth
+from app.models import FACET_TIERS, FacetCount, FacetMonth, FacetPair
 from app.web.filters import EventFilter
 
 LINKS = ("weapon", "place", "outlet")
 COUNT, MONTH = FacetCount.__table__.c, FacetMonth.__table__.c  # type: ignore[attr-defined]
+PAIR = FacetPair.__table__.c  # type: ignore[attr-defined]
 # Undated events count under this period; every date sorts after it.
 UNDATED = ""
 
@@ -208,8 +210,10 @@ def facet(session: Session, filter: EventFilter, name: str) -> Counted | None:
     """Events per value of the facet `name` under `filter` (which should not filter
     on `name` itself: facet counts ignore their own facet)."""
     found = cube(filter)
-    if found is None or (name in LINKS and found.link is not None):
+    if found is None:
         return None
+    if name in LINKS and found.link is not None:
+        return _paired(session, found, name)
     if found.plain:
         periods = _periods(found)
         if periods is None:
@@ -222,6 +226,24 @@ def facet(session: Session, filter: EventFilter, name: str) -> Counted | None:
         key, conditions = (MONTH.type if name == "type" else MONTH.actor_id), _months(found)
     counts = Counter() if conditions is None else _sum(session, [key], conditions, MONTH.n)
     return Counted(counts, found.span.days)
+
+
+def _paired(session: Session, cube: Cube, name: str) -> Counted | None:
+    """Events per value of the link facet `name` under the cube's link, from FacetPair:
+    which keys neither type nor actor."""
+    if cube.types or cube.actors:
+        return None
+    assert cube.link is not None
+    facet, value = cube.link
+    where = [PAIR.facet == facet, PAIR.value == value, PAIR.other == name]
+    where.append(PAIR.status.in_(cube.statuses))
+    if cube.tiers is not None:
+        where.append(PAIR.tier.in_(cube.tiers))
+    if cube.span.months is not None:
+        where.append(PAIR.month.between(*cube.span.months))
+    elif not cube.span.every_month:  # no whole month: the days only
+        return Counted(Counter(), cube.span.days)
+    return Counted(_sum(session, [PAIR.other_value], where, PAIR.n), cube.span.days)
 
 
 def total(session: Session, filter: EventFilter) -> Counted | None:

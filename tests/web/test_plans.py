@@ -22,7 +22,7 @@ from tests.web.generated import generate
 # Tables that grow with the events; the names and the small lookup tables may be read whole.
 LARGE = (
     "event", "eventweapon", "eventplace", "eventoutlet", "mention", "article",
-    "facetcount", "facetmonth", "eventalias", "event_fts_rowid",
+    "facetcount", "facetmonth", "facetpair", "eventalias", "event_fts_rowid",
 )  # fmt: skip
 COUNTS = str(VERSION_COUNTS)
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(LARGE)})\b")
@@ -54,6 +54,7 @@ STATISTICS_200K = [
     ("facetcount", "facetcount", "146454 29291 14646 24 2 1"),
     ("facetmonth", "facetmonth", "108870 27218 1729 433 58 21 1"),
     ("facetmonth", "ix_facetmonth_actor", "108870 27218 1702 109 58 21 1 1"),
+    ("facetpair", "facetpair", "511464 170488 8250 4125 1375 36 12 1"),
     ("mention", "ix_mention_article_id", "600433 7"),
     ("mention", "ix_mention_event_article", "600433 4 1"),
     ("mention", "ix_mention_event_id", "600433 4"),
@@ -184,6 +185,10 @@ HOT = {
         weapon=["taurus"], actor=["norway"], type=["authorization"]
     ),
     "facets of two weapons": facets(weapon=["taurus", "atacms"]),
+    # The weapons and places of one outlet's events: sums of the facet pairs.
+    "facets of an outlet over dates": facets(
+        outlet=["le-monde"], date_from="2023-05-04", date_to="2024-02-17"
+    ),
     "facets of a text search": facets(q="event"),
     "lanes": lanes(),
     "lanes over dates": lanes(date_from="2023-05-04", date_to="2024-02-17"),
