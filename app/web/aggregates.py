@@ -251,11 +251,15 @@ def total(session: Session, filter: EventFilter) -> Counted | None:
     found = cube(filter)
     if found is None:
         return None
-    if found.plain:
+    if not found.types and not found.actors:
+        # FacetCount holds the days too: of every event under its type, of a link's.
         periods = _periods(found)
         counts: Counter[Any] = Counter()
         if periods is not None:
-            where = [COUNT.facet == "type", *_counted(found), periods]
+            facet, value = found.link or ("type", None)
+            where = [COUNT.facet == facet, *_counted(found), periods]
+            if value is not None:
+                where.append(COUNT.value == value)
             counts[()] = sum(_sum(session, [], where, COUNT.n).values())
         return Counted(counts, _day_rest(found))
     conditions = _months(found)
