@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from app.web.aggregates import statuses
-from app.web.filters import FACETS, EventFilter
+from app.web.aggregates import LINKS, statuses
+from app.web.filters import EventFilter
 
 # (first day of a period, actor id) -> events per type: what the lanes draw.
 Cells = dict[tuple[dt.date, str], Counter[str]]
@@ -64,31 +64,28 @@ class Linked(NamedTuple):
 
 
 def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
-    """The events that pass every part of the filter but its text (which found them)."""
-    tests: list[Callable[[Matched], bool]] = []
+    """The events that pass every part of the filter but its text (which found them).
+    One pass per part, each a plain comprehension: a search keeps up to 20,000 events
+    and is filtered about ten times per page (once per facet), so no call per event."""
+    kept = list(events)
     if filter.reviewed is not None:
         counted = statuses(filter.reviewed)[0]
-        tests.append(lambda e: e.review_status == counted)
+        kept = [e for e in kept if e.review_status == counted]
     # As in SQL, an undated event or one of unknown confidence fails any bound.
     if (start := filter.date_from) is not None:
-        tests.append(lambda e: e.date is not None and e.date >= start)
+        kept = [e for e in kept if e.date is not None and e.date >= start]
     if (end := filter.date_to) is not None:
-        tests.append(lambda e: e.date is not None and e.date <= end)
+        kept = [e for e in kept if e.date is not None and e.date <= end]
     if (floor := filter.min_confidence) is not None:
-        tests.append(lambda e: e.confidence is not None and e.confidence >= floor)
-    for name in FACETS:
+        kept = [e for e in kept if e.confidence is not None and e.confidence >= floor]
+    if types := frozenset(filter.type):
+        kept = [e for e in kept if e.type in types]
+    if actors := frozenset(filter.actor):
+        kept = [e for e in kept if e.actor in actors]
+    for name in LINKS:
         if wanted := frozenset(filter.values(name)):
-            tests.append(_has_any(name, wanted))
-    if not tests:  # a bare search, or its facet without its only other filter
-        return list(events)
-    if len(tests) == 1:
-        test = tests[0]
-        return [e for e in events if test(e)]
-    return [e for e in events if all(test(e) for test in tests)]
-
-
-def _has_any(facet: str, wanted: frozenset[str]) -> Callable[[Matched], bool]:
-    return lambda e: not wanted.isdisjoint(e.values(facet))
+            kept = [e for e in kept if not wanted.isdisjoint(getattr(e, name))]
+    return kept
 
 
 def ordered(events: Iterable[Matched | Linked], order: str) -> list[str]:
