@@ -256,10 +256,7 @@ def total(session: Session, filter: EventFilter) -> Counted | None:
         periods = _periods(found)
         counts: Counter[Any] = Counter()
         if periods is not None:
-            facet, value = found.link or ("type", None)
-            where = [COUNT.facet == facet, *_counted(found), periods]
-            if value is not None:
-                where.append(COUNT.value == value)
+            where = [*_link_or_all(found), *_counted(found), periods]
             counts[()] = sum(_sum(session, [], where, COUNT.n).values())
         return Counted(counts, _day_rest(found))
     conditions = _months(found)
@@ -301,7 +298,22 @@ def month_counts(session: Session, filter: EventFilter) -> list[tuple[str, int]]
     found = cube(filter)
     if found is None or not found.span.every_month:
         return None
+    if not found.types and not found.actors:
+        # FacetCount's month rows: one per month, status and tier, not crossed with
+        # every type and actor as FacetMonth's are.
+        where = [*_link_or_all(found), *_counted(found), COUNT.grain == "month"]
+        counts = _sum(session, [COUNT.period], [*where, COUNT.period != UNDATED], COUNT.n)
+        return sorted(counts.items())
     conditions = _months(found)
     assert conditions is not None
     counts = _sum(session, [MONTH.month], [*conditions, MONTH.month != UNDATED], MONTH.n)
     return sorted(counts.items())
+
+
+def _link_or_all(cube: Cube) -> list[ColumnElement[bool]]:
+    """FacetCount's rows of a cube without types or actors: its link's, or every
+    event's (each counted once, under its type)."""
+    if cube.link is None:
+        return [COUNT.facet == "type"]
+    facet, value = cube.link
+    return [COUNT.facet == facet, COUNT.value == value]
