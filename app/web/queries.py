@@ -541,6 +541,7 @@ def _refs(session: Session, ids: Sequence[str]) -> dict[str, dict[str, tuple[Ref
     return {kind: {k: tuple(v) for k, v in refs.items()} for kind, refs in out.items()}
 
 
+_ARTICLE_FIELDS = ("source", "outlet", "title", "url", "published", "published_precision")
 _MENTION_COLS = [
     MENTION.c[name]
     for name in (
@@ -550,15 +551,15 @@ _MENTION_COLS = [
 ]  # fmt: skip
 
 
+# A page's mentions with their articles' columns, in the order of MentionRow's fields:
+# each row is read whole, by position (tests/web/test_queries.py checks the order);
+# reading its 16 columns by name cost 20 us a row, most of a page's mentions.
 _MENTIONS = (
     select(
-        *_MENTION_COLS,
-        ARTICLE.c.source,
-        ARTICLE.c.outlet,
-        ARTICLE.c.title,
-        ARTICLE.c.url,
-        ARTICLE.c.published,
-        ARTICLE.c.published_precision,
+        *(
+            (ARTICLE if name in _ARTICLE_FIELDS else MENTION).c[name]
+            for name in MentionRow.__dataclass_fields__
+        )
     )
     .join(ARTICLE, ARTICLE.c.id == MENTION.c.article_id)
     .where(MENTION.c.event_id.in_(bindparam("ids", expanding=True)))
@@ -573,8 +574,9 @@ _MENTIONS = (
 
 def _mention_rows(session: Session, ids: Sequence[str]) -> dict[str, tuple[MentionRow, ...]]:
     out: dict[str, list[MentionRow]] = defaultdict(list)
-    for m in _rows(session, _MENTIONS, {"ids": list(ids)}):
-        out[m.event_id].append(_mention_row(m, m))
+    for row in _rows(session, _MENTIONS, {"ids": list(ids)}).all():
+        mention = MentionRow(*row)
+        out[mention.event_id].append(mention)
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -219,3 +219,23 @@ def test_related_events_share_actor_or_weapon(db: Session) -> None:
     assert event is not None
     before, after = queries.related_events(session=db, event=event)
     assert ([r.id for r in before], [r.id for r in after]) == ([E5, E1], [])
+
+
+def test_a_page_reads_its_mentions_whole_in_the_fields_order() -> None:
+    """Each mention row becomes a MentionRow by position: the columns must be its fields."""
+    names = [column.name for column in queries._MENTIONS.selected_columns]
+    assert names == list(queries.MentionRow.__dataclass_fields__)
+    assert names[:3] == ["article_id", "source", "outlet"]
+
+
+def test_a_page_gives_each_event_its_mentions_with_their_articles(db: Session) -> None:
+    (event,) = queries.list_events(
+        session=db, filter=build_filter(outlet=["le-monde"]), limit=10, mentions=True
+    )
+    assert event.id == E1
+    found = [(m.event_id, m.article_id, m.start, m.cited_source, m.negated) for m in event.mentions]
+    assert found == [
+        (E1, "a200000000000002", 0, None, False),
+        (E1, "a100000000000001", 21, "Reuters", False),
+    ]
+    assert [m.outlet for m in event.mentions] == ["Example Post", "Le Monde"]
