@@ -12,8 +12,10 @@ queries.conditions.
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from app.web.aggregates import LINKS, statuses
@@ -37,30 +39,16 @@ class Matched:
     place: tuple[str, ...]
     outlet: tuple[str, ...]
 
-    def values(self, facet: str) -> tuple[str, ...]:
-        if facet == "type":
-            return (self.type,)
-        if facet == "actor":
-            return (self.actor,)
-        values: tuple[str, ...] = getattr(self, facet)
-        return values
-
 
 class Linked(NamedTuple):
     """What a view on weapons, places or outlets with few events reads of each
-    (queries._matching): enough for its page order, counts, lanes, type and actor facets."""
+    (queries._matching): enough for its page order, counts, lanes, type and actor facets
+    (no link facet: `facet` reads none of it)."""
 
     id: str
     date: dt.date | None
     type: str
     actor: str
-
-    def values(self, facet: str) -> tuple[str, ...]:
-        if facet == "type":
-            return (self.type,)
-        if facet == "actor":
-            return (self.actor,)
-        raise ValueError(f"the {facet} facet is not read for a view's few events")
 
 
 def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
@@ -88,19 +76,12 @@ def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
     return kept
 
 
-def ordered(events: Iterable[Matched | Linked], order: str) -> list[str]:
-    return timeline_order(((e.id, e.date) for e in events), order)
-
-
-def timeline_order(events: Iterable[tuple[str, dt.date | None]], order: str) -> list[str]:
-    """Ids of (id, date) pairs as the timeline lists them: by date and id (newest first
-    for "desc"), the undated ones last by id."""
-    events = list(events)
-    dated = sorted((e for e in events if e[1] is not None), key=lambda e: (e[1], e[0]))
-    if order == "desc":
-        dated.reverse()
-    undated = sorted(event_id for event_id, day in events if day is None)
-    return [event_id for event_id, _ in dated] + undated
+def ordered(events: Sequence[Matched | Linked], order: str) -> list[str]:
+    """Ids as the timeline lists them: by date and id (newest first for "desc"), the
+    undated ones last by id. (Sorted as plain tuples: no key call per event.)"""
+    dated = sorted([(e.date, e.id) for e in events if e.date is not None], reverse=order == "desc")
+    undated = sorted([e.id for e in events if e.date is None])
+    return [event_id for _, event_id in dated] + undated
 
 
 Event = TypeVar("Event", bound=Matched | Linked)
@@ -110,17 +91,25 @@ def dated(events: Iterable[Event]) -> list[Event]:
     return [e for e in events if e.date is not None]
 
 
-def facet(events: Iterable[Matched | Linked], name: str) -> Counter[str]:
-    """Option -> events, each event counted once per value it has."""
-    return Counter(value for e in events for value in e.values(name))
+def facet(events: Sequence[Matched | Linked], name: str) -> Counter[str]:
+    """Option -> events, each event counted once per value it has (read by attributes
+    named after the facets, counted at C speed: a search holds up to 20,000 events)."""
+    values = map(attrgetter(name), events)
+    if name in LINKS:  # a tuple of values per event (Matched only)
+        return Counter(chain.from_iterable(values))
+    return Counter(values)
 
 
 def period_cells(
-    events: Iterable[Matched | Linked], start_of: Callable[[dt.date], dt.date]
+    events: Sequence[Matched | Linked], start_of: Callable[[dt.date], dt.date]
 ) -> Cells:
-    """Dated events per (first day of their period, actor) and type."""
+    """Dated events per (first day of their period, actor) and type: counted per day
+    first, so that each distinct day's period is looked up once."""
+    by_day = Counter(map(attrgetter("date", "actor", "type"), events))
+    starts: dict[dt.date, dt.date] = {}
     cells: Cells = defaultdict(Counter)
-    for e in events:
-        if e.date is not None:
-            cells[(start_of(e.date), e.actor)][e.type] += 1
+    for (day, actor, type_), count in by_day.items():
+        if day is not None:
+            start = starts.get(day) or starts.setdefault(day, start_of(day))
+            cells[(start, actor)][type_] += count
     return cells
