@@ -381,10 +381,10 @@ def count_events(*, session: Session, filter: EventFilter) -> int:
 
 
 def _count(session: Session, filter: EventFilter) -> int:
-    """Counted from the events."""
-    stmt = (
-        select(func.count()).select_from(EVENT).where(*conditions(session=session, filter=filter))
-    )
+    """Counted from the events: those the rest of the filter keeps tested for their
+    links when fewer than the links' events (the days at the ends of a date range)."""
+    conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
+    stmt = select(func.count()).select_from(EVENT).where(*conds)
     return int(_rows(session, stmt).one()[0])
 
 
@@ -1109,9 +1109,10 @@ def _add_period_cells(session: Session, filter: EventFilter, period: str, cells:
         keys: list[Any] = [EVENT.c.date]
     else:
         keys = [extract("year", EVENT.c.date), extract("month", EVENT.c.date)]
+    conds = conditions(session=session, filter=filter, walk=_tests_links(session, filter))
     stmt = (
         select(EVENT.c.actor_id, EVENT.c.type, func.count(), *keys)
-        .where(EVENT.c.date.is_not(None), *conditions(session=session, filter=filter))
+        .where(EVENT.c.date.is_not(None), *conds)
         .group_by(EVENT.c.actor_id, EVENT.c.type, *keys)
     )
     for actor_id, type_, count, *key in _rows(session, stmt):
