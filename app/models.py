@@ -217,9 +217,9 @@ class FacetMonth(SQLModel, table=True):
 
 class FacetPair(SQLModel, table=True):
     """Events per month that have two links of different facets (a weapon and a place, a
-    weapon and an outlet, a place and an outlet), both ways round, by review status and
-    confidence tier (migration 0007): what a link's facet counts under another link,
-    such as the weapons of one outlet's events, without reading those events."""
+    weapon and an outlet, a place and an outlet), both ways round, by type, review status
+    and confidence tier (migration 0007): what a link's facet counts under another link,
+    such as the weapons of one outlet's authorizations, without reading those events."""
 
     # the rows are their key and a count
     __table_args__ = ({"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},)
@@ -230,6 +230,7 @@ class FacetPair(SQLModel, table=True):
     status: str = Field(primary_key=True, max_length=10)
     month: str = Field(primary_key=True, max_length=7)
     tier: str = Field(primary_key=True, max_length=4)  # see FACET_TIERS
+    type: str = Field(primary_key=True, max_length=16)
     other_value: str = Field(primary_key=True, max_length=80)
     n: int = 0
 

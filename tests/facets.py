@@ -30,7 +30,7 @@ def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     """{"eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
     value, status, tier) -> events, "facetmonth": (facet, value, type, actor, status,
     month, tier) -> events, "facetpair": (facet, value, other facet, status, month, tier,
-    other value) -> events}, from the events as they are."""
+    type, other value) -> events}, from the events as they are."""
     events = {
         event_id: (type_, actor, status, _iso(day), _tier(confidence))
         for event_id, type_, actor, status, day, confidence in _rows(
@@ -57,11 +57,11 @@ def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     for facet, event_id, value in links:
         links_of.setdefault(event_id, []).append((facet, value))
     for event_id, found in links_of.items():
-        _, _, status, day, tier = events[event_id]
+        type_, _, status, day, tier = events[event_id]
         for facet, value in found:
             for other, other_value in found:
                 if other != facet:
-                    pairs[(facet, value, other, status, day[:7], tier, other_value)] += 1
+                    pairs[(facet, value, other, status, day[:7], tier, type_, other_value)] += 1
     by_day: Counter[tuple[Any, ...]] = Counter()
     by_month: Counter[tuple[Any, ...]] = Counter()
     values = [(event_id, facet, value) for facet, event_id, value in links]
@@ -89,7 +89,7 @@ def stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
         ("eventoutlet", "event_id, outlet_id", "mentions"),
         ("facetcount", "facet, grain, period, value, status, tier", "n"),
         ("facetmonth", "facet, value, type, actor_id, status, month, tier", "n"),
-        ("facetpair", "facet, value, other, status, month, tier, other_value", "n"),
+        ("facetpair", "facet, value, other, status, month, tier, type, other_value", "n"),
     ):
         rows = _rows(engine, f"SELECT {columns}, {count} FROM {table} WHERE {count} <> 0")
         found[table] = Counter({tuple(row[:-1]): row[-1] for row in rows})

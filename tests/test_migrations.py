@@ -409,14 +409,14 @@ def test_pairs_migration_counts_the_events_already_stored_and_goes_down_and_up(
     upgrade_database(database_url, "0006_facets")
     assert "facetpair" not in _tables(database_url)
     upgrade_database(database_url)
-    pairs = "SELECT facet, value, other, status, month, tier, other_value, n FROM facetpair"
+    pairs = "SELECT facet, value, other, status, month, tier, type, other_value, n FROM facetpair"
     expected = [
-        ("outlet", "kyiv-ledger", "weapon", "unreviewed", "2024-03", "", "atacms", 1),
-        ("outlet", "le-monde", "weapon", "unreviewed", "2024-03", "", "atacms", 1),
-        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "kyiv-ledger", 1),
-        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "le-monde", 1),
+        ("outlet", "kyiv-ledger", "weapon", "unreviewed", "2024-03", "", "request", "atacms", 1),
+        ("outlet", "le-monde", "weapon", "unreviewed", "2024-03", "", "request", "atacms", 1),
+        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "request", "kyiv-ledger", 1),
+        ("weapon", "atacms", "outlet", "unreviewed", "2024-03", "", "request", "le-monde", 1),
     ]
-    assert _query(database_url, pairs + " ORDER BY 1, 2, 7") == expected
+    assert _query(database_url, pairs + " ORDER BY 1, 2, 8") == expected
     downgrade_database(database_url, "0006_facets")
     assert "facetpair" not in _tables(database_url)
     upgrade_database(database_url)

@@ -4,8 +4,8 @@ over days and months instead of a scan of the events. app/web/queries.py asks he
 and counts from the events whatever the aggregates cannot say.
 
 The aggregates count events by facet value, review status and day or month, per month
-crossed with type and actor, and per month by two links of different facets (without
-type and actor: a weapon facet under one outlet). So they answer a filter that holds:
+crossed with type and actor, and per month by two links of different facets and type
+(not actor: a weapon facet under one outlet). So they answer a filter that holds:
 
 - no text search (not a key of theirs);
 - no confidence floor, or one of those the filter form offers (0.5, 0.7, 0.9: events
@@ -230,13 +230,15 @@ def facet(session: Session, filter: EventFilter, name: str) -> Counted | None:
 
 def _paired(session: Session, cube: Cube, name: str) -> Counted | None:
     """Events per value of the link facet `name` under the cube's link, from FacetPair:
-    which keys neither type nor actor."""
-    if cube.types or cube.actors:
+    which keys types but not actors."""
+    if cube.actors:
         return None
     assert cube.link is not None
     facet, value = cube.link
     where = [PAIR.facet == facet, PAIR.value == value, PAIR.other == name]
     where.append(PAIR.status.in_(cube.statuses))
+    if cube.types:
+        where.append(PAIR.type.in_(cube.types))
     if cube.tiers is not None:
         where.append(PAIR.tier.in_(cube.tiers))
     if cube.span.months is not None:

@@ -46,17 +46,20 @@ _tier = _0006._tier
 
 # --- what each event counts for --------------------------------------------------------
 # An event with weapon W and outlet O counts once for (weapon W, outlet O) and once for
-# (outlet O, weapon W), under its review status, month and confidence tier; the same for
-# every pair of links of different facets it has. The triggers add the pairs a link row
-# makes with the event's other links when it appears, remove them when it goes, and
-# move every pair of an event when its review status, date or tier changes. As in 0006,
+# (outlet O, weapon W), under its type, review status, month and confidence tier; the
+# same for every pair of links of different facets it has. The triggers add the pairs a
+# link row makes with the event's other links when it appears, remove them when it goes,
+# and move every pair of an event when its type, review status, date or tier changes. As in 0006,
 # an event's pairs are removed BEFORE it is deleted, so the links its deletion cascades
 # to find no event and change nothing.
-EVENT_KEY = ("id", "review_status", "date")
+EVENT_KEY = ("id", "type", "review_status", "date")
 
 
 def _columns(row: str) -> str:
-    return f"{row}.review_status AS status, {row}.date AS date, {_tier(row)} AS tier"
+    return (
+        f"{row}.type AS type, {row}.review_status AS status, {row}.date AS date, "
+        f"{_tier(row)} AS tier"
+    )
 
 
 def _link_pairs(facet: str, column: str, row: str) -> str:
@@ -94,7 +97,7 @@ def _event_pairs(row: str, *, every_event: bool = False) -> str:
     return " UNION ALL ".join(parts)
 
 
-COLUMNS = "facet, value, other, status, month, tier, other_value"
+COLUMNS = "facet, value, other, status, month, tier, type, other_value"
 
 
 def _bump(dialect: str, pairs: str, delta: int) -> list[str]:
@@ -103,7 +106,8 @@ def _bump(dialect: str, pairs: str, delta: int) -> list[str]:
     month = PERIOD[dialect]["month"]
     return [
         f"INSERT INTO facetpair ({COLUMNS}, n) "
-        f"SELECT c.facet, c.value, c.other, c.status, {month}, c.tier, c.other_value, {delta} "
+        f"SELECT c.facet, c.value, c.other, c.status, {month}, c.tier, c.type, c.other_value, "
+        f"{delta} "
         f"FROM ({pairs}) AS c WHERE true "
         f"ON CONFLICT ({COLUMNS}) DO UPDATE SET n = facetpair.n + excluded.n"
     ]
@@ -114,8 +118,9 @@ def _fill(dialect: str) -> str:
     month = PERIOD[dialect]["month"]
     return (
         f"INSERT INTO facetpair ({COLUMNS}, n) "
-        f"SELECT c.facet, c.value, c.other, c.status, {month}, c.tier, c.other_value, count(*) "
-        f"FROM ({_event_pairs('e', every_event=True)}) AS c GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        f"SELECT c.facet, c.value, c.other, c.status, {month}, c.tier, c.type, c.other_value, "
+        f"count(*) FROM ({_event_pairs('e', every_event=True)}) AS c "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
     )
 
 
@@ -153,10 +158,11 @@ def upgrade() -> None:
         sa.Column("status", String(length=10), nullable=False),
         sa.Column("month", String(length=7), nullable=False),
         sa.Column("tier", String(length=4), nullable=False),
+        sa.Column("type", String(length=16), nullable=False),
         sa.Column("other_value", String(length=80), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "facet", "value", "other", "status", "month", "tier", "other_value"
+            "facet", "value", "other", "status", "month", "tier", "type", "other_value"
         ),
         sqlite_with_rowid=False,
     )

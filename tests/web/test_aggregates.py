@@ -64,7 +64,7 @@ def test_facet_counts_from_aggregates_equal_counts_over_the_events(
         counts = queries._facet_values(generated, name, f)
         assert counts == queries._facet_values_from_events(generated, name, f), f
     assert answered > 60
-    # A link's facet under another link (FacetPair): only filters without type or actor.
+    # A link's facet under another link (FacetPair): only filters without actors.
     if name in aggregates.LINKS:
         assert paired > 5
 

@@ -54,7 +54,7 @@ STATISTICS_200K = [
     ("facetcount", "facetcount", "146454 29291 14646 24 2 1"),
     ("facetmonth", "facetmonth", "108870 27218 1729 433 58 21 1"),
     ("facetmonth", "ix_facetmonth_actor", "108870 27218 1702 109 58 21 1 1"),
-    ("facetpair", "facetpair", "511464 170488 8250 4125 1375 36 12 1"),
+    ("facetpair", "facetpair", "1264930 421644 20403 10202 3401 88 28 10 1"),
     ("mention", "ix_mention_article_id", "600433 7"),
     ("mention", "ix_mention_event_article", "600433 4 1"),
     ("mention", "ix_mention_event_id", "600433 4"),
