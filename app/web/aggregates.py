@@ -109,9 +109,15 @@ class Cube:
     span: Span
 
     @property
+    def untyped(self) -> bool:
+        """No types or actors: FacetCount holds its events by day and month (all of
+        them, or its link's)."""
+        return not self.types and not self.actors
+
+    @property
     def plain(self) -> bool:
-        """Only dates and review status: FacetCount holds it by day."""
-        return self.link is None and not self.types and not self.actors
+        """Only dates and review status: FacetCount holds every facet of it by day."""
+        return self.link is None and self.untyped
 
 
 def cube(filter: EventFilter) -> Cube | None:
@@ -176,19 +182,27 @@ def _months(cube: Cube, facet: str | None = None) -> list[ColumnElement[bool]] |
     """FacetMonth's rows for the cube: its link's (or every event's), or with `facet`
     those of every value of that facet. None: no whole month in its span."""
     if facet is not None:
-        conditions = [MONTH.facet == facet]
+        keys = [MONTH.facet == facet]
     else:
         facet, value = cube.link or ("event", "")
-        conditions = [MONTH.facet == facet, MONTH.value == value]
-    conditions.append(MONTH.status.in_(cube.statuses))
+        keys = [MONTH.facet == facet, MONTH.value == value]
+    rows = _in_months(MONTH, cube)
+    return None if rows is None else [*keys, *rows]
+
+
+def _in_months(table: Any, cube: Cube) -> list[ColumnElement[bool]] | None:
+    """Rows of a month table (FacetMonth, FacetPair: its columns) of the cube's review
+    statuses, confidence tiers, types, actors and whole months. None: no whole month in
+    its span."""
+    conditions = [table.status.in_(cube.statuses)]
     if cube.tiers is not None:
-        conditions.append(MONTH.tier.in_(cube.tiers))
+        conditions.append(table.tier.in_(cube.tiers))
     if cube.types:
-        conditions.append(MONTH.type.in_(cube.types))
+        conditions.append(table.type.in_(cube.types))
     if cube.actors:
-        conditions.append(MONTH.actor_id.in_(cube.actors))
+        conditions.append(table.actor_id.in_(cube.actors))
     if cube.span.months is not None:
-        conditions.append(MONTH.month.between(*cube.span.months))
+        conditions.append(table.month.between(*cube.span.months))
     elif not cube.span.every_month:
         return None
     return conditions
@@ -235,16 +249,10 @@ def _paired(session: Session, cube: Cube, name: str) -> Counted | None:
         return None
     assert cube.link is not None
     facet, value = cube.link
-    where = [PAIR.facet == facet, PAIR.value == value, PAIR.other == name]
-    where.append(PAIR.status.in_(cube.statuses))
-    if cube.types:
-        where.append(PAIR.type.in_(cube.types))
-    if cube.tiers is not None:
-        where.append(PAIR.tier.in_(cube.tiers))
-    if cube.span.months is not None:
-        where.append(PAIR.month.between(*cube.span.months))
-    elif not cube.span.every_month:  # no whole month: the days only
+    rows = _in_months(PAIR, cube)
+    if rows is None:  # no whole month: the days only
         return Counted(Counter(), cube.span.days)
+    where = [PAIR.facet == facet, PAIR.value == value, PAIR.other == name, *rows]
     return Counted(_sum(session, [PAIR.other_value], where, PAIR.n), cube.span.days)
 
 
@@ -253,7 +261,7 @@ def total(session: Session, filter: EventFilter) -> Counted | None:
     found = cube(filter)
     if found is None:
         return None
-    if not found.types and not found.actors:
+    if found.untyped:
         # FacetCount holds the days too: of every event under its type, of a link's.
         periods = _periods(found)
         counts: Counter[Any] = Counter()
@@ -300,7 +308,7 @@ def month_counts(session: Session, filter: EventFilter) -> list[tuple[str, int]]
     found = cube(filter)
     if found is None or not found.span.every_month:
         return None
-    if not found.types and not found.actors:
+    if found.untyped:
         # FacetCount's month rows: one per month, status and tier, not crossed with
         # every type and actor as FacetMonth's are.
         where = [*_link_or_all(found), *_counted(found), COUNT.grain == "month"]
@@ -313,8 +321,8 @@ def month_counts(session: Session, filter: EventFilter) -> list[tuple[str, int]]
 
 
 def _link_or_all(cube: Cube) -> list[ColumnElement[bool]]:
-    """FacetCount's rows of a cube without types or actors: its link's, or every
-    event's (each counted once, under its type)."""
+    """FacetCount's rows of an untyped cube: its link's, or every event's (each
+    counted once, under its type)."""
     if cube.link is None:
         return [COUNT.facet == "type"]
     facet, value = cube.link
