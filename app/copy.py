@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from alembic.migration import MigrationContext
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from app.db import SnapshotSession
 from app.ingest.writer import write_transaction
+from app.migrate import current_revision
 from app.models import KEPT_BY_TRIGGERS  # (and registers the tables on SQLModel.metadata)
 
 CHUNK = 1000  # rows per INSERT round trip
@@ -61,12 +61,8 @@ def copy_database(
     return report
 
 
-def _revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
-
-
 def _check(origin: Connection, destination: Connection) -> None:
-    source_revision, target_revision = _revision(origin), _revision(destination)
+    source_revision, target_revision = current_revision(origin), current_revision(destination)
     if source_revision != target_revision:
         raise CopyError(
             f"the source is at revision {source_revision}, this database at "

@@ -7,12 +7,20 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
 from app.db import make_engine
-from app.migrate import downgrade_database, upgrade_database
+from app.migrate import (
+    MIGRATIONS,
+    current_revision,
+    downgrade_database,
+    head_revision,
+    known_revisions,
+    upgrade_database,
+)
 from tests import facets
 from tests.databases import backend
 
@@ -78,6 +86,25 @@ def test_upgrade_empty_database_has_no_pending_difference(database_url: str) -> 
     upgrade_database(database_url)
     assert _pending_diff(database_url) == []
     assert MODEL_TABLES | {"alembic_version"} <= _tables(database_url)
+
+
+def test_revisions_read_without_alembic_agree_with_alembic(database_url: str) -> None:
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    assert head_revision() == scripts.get_current_head() == "0007_facet_pairs"
+    assert known_revisions() == {s.revision for s in scripts.walk_revisions()}
+    assert len(known_revisions()) == 7
+    engine = make_engine(database_url)
+    try:
+        # Before any migration, then at each revision on the way up.
+        with engine.connect() as connection:
+            assert current_revision(connection) is None
+        for script in reversed(list(scripts.walk_revisions())):
+            upgrade_database(database_url, script.revision)
+            with engine.connect() as connection:
+                alembic_reads = MigrationContext.configure(connection).get_current_revision()
+                assert current_revision(connection) == alembic_reads == script.revision
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_gets_its_full_text_table(sqlite_url: str) -> None:
