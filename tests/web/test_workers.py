@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -157,3 +158,38 @@ def test_a_port_in_use_is_refused_in_one_line(sqlite_url: str) -> None:
     assert (
         result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
+
+
+# A main script like `timeline`'s: it imports the command line first. The child reports
+# which of the command line's modules it imported, as its exit code (bit per module).
+_LIKE_TIMELINE = """
+import multiprocessing
+from app.cli import main  # noqa: F401
+from app.web.workers import _workers_main
+
+REPORT = "import sys; sys.exit(sum(2**i for i, m in enumerate(('app.cli', 'alembic', 'typer')) if m in sys.modules))"
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("spawn")
+    codes = []
+    for as_worker in (False, True):
+        child = context.Process(target=exec, args=(REPORT,))
+        if as_worker:
+            with _workers_main():
+                child.start()
+        else:
+            child.start()
+        child.join()
+        codes.append(child.exitcode)
+    print(codes)
+"""
+
+
+def test_workers_do_not_import_the_command_line(tmp_path: Path) -> None:
+    script = tmp_path / "like_timeline.py"
+    script.write_text(_LIKE_TIMELINE)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    # A plain spawned child imports all three (through the script); a worker none.
+    assert done.stdout.strip() == "[7, 0]"
