@@ -388,7 +388,10 @@ def cold(url: str, args: argparse.Namespace) -> None:
             f"SELECT id FROM event WHERE {PUBLIC} LIMIT 1 OFFSET 777"
         ).scalar()
     engine.dispose()
-    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+    # The first requests as soon as the server answers: what a visitor after a restart gets.
+    with timeline(
+        url, workers=args.workers, reuse_port=args.reuse_port, every_worker=False
+    ) as server:
         print(
             f"timeline serve --workers {args.workers}: answers {server.started:.1f} s after the command"
         )

@@ -67,14 +67,35 @@ def running(
         proc.wait(timeout=30)
 
 
-def timeline(url: str, *, workers: int, reuse_port: bool = True) -> "contextmanager[Server]":
-    """`timeline serve`, the production server (request-head limits included)."""
+@contextmanager
+def timeline(
+    url: str, *, workers: int, reuse_port: bool = True, every_worker: bool = True
+) -> Iterator[Server]:
+    """`timeline serve`, the production server (request-head limits included).
+
+    `every_worker`: yielded once every worker listens (each warms the policy state
+    first, seconds at 200,000 events). The server answers as soon as one does, and a
+    load started then measured the other's warm-up with it: its CPU, and the clients
+    that all connected to the first worker (with SO_REUSEPORT, a shared socket gives no
+    way to tell)."""
     port = free_port()
     command = [str(Path(sys.executable).with_name("timeline")), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning", "--workers", str(workers),
                "--no-access-log", "--reuse-port" if reuse_port else "--no-reuse-port"]  # fmt: skip
     env = {**os.environ, "DATABASE_URL": url}
-    return running(command, env, port, "/static/site.css")  # type: ignore[return-value]
+    with running(command, env, port, "/static/site.css") as server:
+        deadline = time.monotonic() + 300
+        while every_worker and reuse_port and listening_sockets(port) < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {listening_sockets(port)} of {workers} workers listen")
+            time.sleep(0.1)
+        yield server
+
+
+def listening_sockets(port: int) -> int:
+    """The sockets listening on this IPv4 port (Linux /proc/net/tcp; state 0A)."""
+    rows = (row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return sum(1 for f in rows if int(f[1].split(":")[1], 16) == port and f[3] == "0A")
 
 
 def datasette(database: Path) -> "contextmanager[Server]":
