@@ -12,7 +12,7 @@ from app.review.history import LABELS as REVIEW_LABELS
 from app.slugs import slugify
 from app.web import formatting
 from app.web.links import absolute
-from app.web.timeline import shape
+from app.web.timeline import lane_markers, type_shape
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -61,7 +61,8 @@ templates.env.globals.update(
     static_url=static_url,
     EVENT_TYPES=EVENT_TYPES,
     HTMX_FILE=HTMX_FILE,
-    shape=shape,
+    lane_markers=lane_markers,
+    type_shape=type_shape,
 )
 
 

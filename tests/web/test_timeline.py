@@ -7,7 +7,8 @@ from sqlmodel import Session
 from app.models import Event, EventWeapon, Mention
 from app.web import periods, queries
 from app.web.filters import EventFilter
-from app.web.timeline import layout, shape
+from app.web.queries import Ref
+from app.web.timeline import Lane, Marker, lane_markers, layout, shape, type_shape
 from tests.web.dom import parse
 
 D = dt.date
@@ -156,3 +157,28 @@ def test_cached_views_follow_new_data(client: TestClient, loaded) -> None:
         )
         session.commit()
     assert heading() == "2 events of 6"
+
+
+def test_lane_markers_escape_labels_and_zoom_links() -> None:
+    single = Marker(
+        x=200.0, y=47.0, d="M1,2Z", css="m m-warning", label='Says "no" <to> A&B', event_id="ab12"
+    )
+    bubble = Marker(
+        x=300.5, y=47.0, d="M3,4Z", css="agg agg-request", label="Ukraine, May 2024: 3 events",
+        count=3, zoom=("2024-05-01", "2024-05-31"),
+    )  # fmt: skip
+    lane = Lane(actor=Ref("ukraine", "Ukraine"), y=47.0, count=4, markers=(single, bubble))
+    assert str(lane_markers(lane, "/?q=a&b=<c>&")) == (
+        '<a class="marker" href="/events/ab12"><title>Says &#34;no&#34; &lt;to&gt; A&amp;B</title>'
+        '<path class="m m-warning" d="M1,2Z"/></a>\n'
+        '      <a class="marker" href="/?q=a&amp;b=&lt;c&gt;&amp;date_from=2024-05-01&amp;date_to=2024-05-31">'
+        '<title>Ukraine, May 2024: 3 events</title><path class="agg agg-request" d="M3,4Z"/>'
+        '<text class="agg-count" x="300.5" y="50.5" aria-hidden="true">3</text></a>'
+    )
+
+
+def test_type_shape_is_an_icon_of_the_types_shape() -> None:
+    assert str(type_shape("restriction", 14)) == (
+        '<svg class="shape" width="14" height="14" viewBox="0 0 20 20" aria-hidden="true"'
+        ' focusable="false"><path class="m m-restriction" d="M2.8,2.8h14.4v14.4h-14.4Z"/></svg>'
+    )
