@@ -140,46 +140,71 @@ def layout(data: LaneData, *, date_from: dt.date | None, date_to: dt.date | None
         return None
     start, end = _domain(data, date_from, date_to)
     scale = Scale(start, end)
-    totals: dict[Ref, int] = {}
+    # Keyed by actor id: a Ref's generated hash is a Python call, several per point.
+    totals: dict[str, int] = {}
+    actors: dict[str, Ref] = {}
     for point in data.points:
-        totals[point.actor] = totals.get(point.actor, 0) + point.count
-    order = sorted(totals, key=lambda a: (-totals[a], a.name.casefold()))
+        totals[point.actor.id] = totals.get(point.actor.id, 0) + point.count
+        actors[point.actor.id] = point.actor
+    order = sorted(totals, key=lambda a: (-totals[a], actors[a].name.casefold()))
     lane_y = {a: AXIS_H + LANE_H * i + LANE_H / 2 for i, a in enumerate(order)}
     biggest = max(p.count for p in data.points)
-    by_lane: dict[Ref, list[Marker]] = {a: [] for a in order}
-    for p in data.points:
-        by_lane[p.actor].append(_marker(p, scale, lane_y[p.actor], data.aggregated, biggest))
-    lanes = tuple(Lane(a, lane_y[a], totals[a], tuple(by_lane[a])) for a in order)
+    by_lane: dict[str, list[Marker]] = {a: [] for a in order}
+    if data.aggregated:
+        # Every lane has a bubble in most periods: each period's place, name and zoom once.
+        seen: dict[dt.date, _Period] = {}
+        for p in data.points:
+            at = seen.get(p.date) or seen.setdefault(
+                p.date, _period(p.date, data.aggregated, scale)
+            )
+            by_lane[p.actor.id].append(_bubble(p, at, lane_y[p.actor.id], biggest))
+    else:
+        for p in data.points:
+            by_lane[p.actor.id].append(_marker(p, scale, lane_y[p.actor.id]))
+    lanes = tuple(Lane(actors[a], lane_y[a], totals[a], tuple(by_lane[a])) for a in order)
     height = int(AXIS_H + LANE_H * len(lanes) + 6)
     ticks = _ticks(start, end, scale)
     return Layout(WIDTH, height, lanes, ticks, data.aggregated, AXIS_H - 6)
 
 
-def _marker(p: LanePoint, scale: Scale, y: float, period: str, biggest: int) -> Marker:
-    if not period:
-        when = format_event_date(p.date, p.date_precision, p.date_basis)
-        return Marker(
-            x=scale(p.date),
-            y=y,
-            d=shape(p.type, scale(p.date), y),
-            css=f"m m-{p.type}",
-            label=f"{p.summary} ({p.actor.name}, {p.type}, {when})",
-            event_id=p.event_id,
-        )
-    first, last = periods.bounds(p.date, period)
-    x = scale(first + (last - first) / 2)
-    r = 5 + 8 * math.sqrt(p.count / biggest)
-    when = periods.label(first, period)
-    parts = ", ".join(f"{n} {t}" for t, n in p.by_type)
-    zoom = periods.zoom(first, period)
+def _marker(p: LanePoint, scale: Scale, y: float) -> Marker:
+    when = format_event_date(p.date, p.date_precision, p.date_basis)
     return Marker(
-        x=x,
+        x=scale(p.date),
         y=y,
-        d=shape("authorization", x, y, r),
+        d=shape(p.type, scale(p.date), y),
+        css=f"m m-{p.type}",
+        label=f"{p.summary} ({p.actor.name}, {p.type}, {when})",
+        event_id=p.event_id,
+    )
+
+
+@dataclass(frozen=True)
+class _Period:
+    x: float  # the middle of the period on the axis
+    label: str
+    zoom: tuple[str, str]
+
+
+def _period(first: dt.date, period: str, scale: Scale) -> _Period:
+    last = periods.bounds(first, period)[1]
+    return _Period(
+        scale(first + (last - first) / 2), periods.label(first, period), periods.zoom(first, period)
+    )
+
+
+def _bubble(p: LanePoint, at: _Period, y: float, biggest: int) -> Marker:
+    """A period aggregate: a circle sized by its count (the biggest of the view: 13)."""
+    r = 5 + 8 * math.sqrt(p.count / biggest)
+    parts = ", ".join(f"{n} {t}" for t, n in p.by_type)
+    return Marker(
+        x=at.x,
+        y=y,
+        d=shape("authorization", at.x, y, r),
         css=f"agg agg-{p.type}",
-        label=f"{p.actor.name}, {when}: {p.count} events ({parts}). Zoom in",
+        label=f"{p.actor.name}, {at.label}: {p.count} events ({parts}). Zoom in",
         count=p.count,
-        zoom=(zoom[0], zoom[1]),
+        zoom=at.zoom,
     )
 
 
