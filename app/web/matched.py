@@ -13,7 +13,6 @@ queries.conditions.
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple, TypeVar
@@ -25,9 +24,11 @@ from app.web.filters import EventFilter
 Cells = dict[tuple[dt.date, str], Counter[str]]
 
 
-@dataclass(frozen=True, slots=True)
-class Matched:
-    """What the filter, the facets, the order and the lanes need of one event."""
+class Matched(NamedTuple):
+    """What the filter, the facets, the order and the lanes need of one event. A tuple:
+    four times cheaper to make than a frozen dataclass (a search makes up to 20,000),
+    and, holding only strings, dates and numbers, left out of garbage collections
+    while the search is memoized."""
 
     id: str
     type: str

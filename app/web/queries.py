@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -309,6 +309,28 @@ _MATCHED_COLUMNS = [
 ]  # fmt: skip
 
 
+class _Shared(dict[Any, Any]):
+    """value -> its first copy read."""
+
+    def __missing__(self, value: Any) -> Any:
+        self[value] = value
+        return value
+
+
+class _LinkLists(dict[str | None, tuple[str, ...]]):
+    """A link's values as read ("himars atacms", or None for none) -> their sorted tuple,
+    made once per distinct list (the same lists come back on many rows), shared like
+    its values."""
+
+    def __init__(self, one: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._one = one
+
+    def __missing__(self, found: str | None) -> tuple[str, ...]:
+        values = self[found] = self._one(tuple(sorted(map(self._one, (found or "").split()))))
+        return values
+
+
 def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
     """The events a text search finds, with their columns and links, read once per data
     version when there are at most MATCHED_LIMIT (app/web/matched.py); else None."""
@@ -325,29 +347,21 @@ def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
             return None
         # Each row brings its own copies of values that repeat across events (a type, a
         # date, a weapon list): one shared copy each keeps a memoized search 4x smaller.
-        # (setdefault bound once: no Python call per value of up to 20,000 rows.)
-        one = cast(Callable[[Any, Any], Any], {}.setdefault)
-
-        def link_values(found: str | None) -> tuple[str, ...]:
-            values = tuple(sorted(one(v, v) for v in (found or "").split()))
-            return cast(tuple[str, ...], one(values, values))
-
-        # Each link list as read ("himars atacms") -> its sorted, shared tuple, once: the
-        # same lists come back on many rows.
-        read = {found for row in rows for found in row[-len(_LINK_VALUES) :]}
-        lists = {found: link_values(found) for found in read}
+        # Looked up by C-level calls (no Python call per value of up to 20,000 rows).
+        one = _Shared().__getitem__
+        links = _LinkLists(one).__getitem__
         # The _MATCHED_COLUMNS, unpacked in order.
         return tuple(
             Matched(
                 event_id,
-                one(kind, kind),
-                one(actor, actor),
-                one(date, date),
-                one(status, status),
+                one(kind),
+                one(actor),
+                one(date),
+                one(status),
                 confidence,
-                weapon=lists[weapons],
-                place=lists[places],
-                outlet=lists[outlets],
+                links(weapons),
+                links(places),
+                links(outlets),
             )
             for event_id, kind, actor, date, status, confidence, weapons, places, outlets in rows
         )
