@@ -317,12 +317,12 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Web worker processes (each with its own caches).")
     ] = 1,
-    reuse_port: Annotated[
+    balance: Annotated[
         bool,
         typer.Option(
-            help="With several workers, each listens on a socket of its own (SO_REUSEPORT, "
-            "Linux): the kernel spreads connections evenly. --no-reuse-port: uvicorn's "
-            "shared socket."
+            help="With several workers, this process accepts the connections and hands "
+            "them to the workers in turn (Linux). --no-balance: uvicorn's supervisor, "
+            "whose workers compete for one socket."
         ),
     ] = True,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
@@ -357,7 +357,7 @@ def serve(
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or None,
     }
-    if workers > 1 and reuse_port and not reload and web_workers.supported():
+    if workers > 1 and balance and not reload and web_workers.supported():
         try:
             code = web_workers.serve(options, workers)
         except OSError as error:  # the port is taken, or not ours to bind

@@ -33,8 +33,10 @@ import itertools
 import random
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -46,6 +48,7 @@ from web_data import generate  # noqa: E402
 from web_load import (  # noqa: E402
     Connection,
     Server,
+    connections_held,
     cpu_seconds,
     datasette,
     figures,
@@ -196,11 +199,16 @@ def scenarios(url: str) -> dict[str, list[str]]:
 # --- cache misses (issue 13) ----------------------------------------------------------
 
 
-def measure(server: Server, paths: list[str], args: argparse.Namespace) -> dict[str, float]:
-    """Load over `paths`, with the server's CPU seconds per request (all its processes)."""
+def measure(server: Server, paths: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Load over `paths`, with the server's CPU seconds per request (all its processes)
+    and, a second in, how many of the clients' connections each worker holds."""
     pids = server.processes()
     before = sum(cpu_seconds(pid) for pid in pids)
-    result = asyncio.run(
+    held: list[list[int]] = []
+    port = int(server.base.rsplit(":", 1)[1])
+    sampler = threading.Timer(1.0, lambda: held.append(connections_held(port, server.workers())))
+    sampler.start()
+    result: dict[str, Any] = asyncio.run(
         load(
             server.base,
             paths,
@@ -209,21 +217,23 @@ def measure(server: Server, paths: list[str], args: argparse.Namespace) -> dict[
             max_seconds=args.max_seconds,
         )
     )
+    sampler.cancel()
     used = sum(cpu_seconds(pid) for pid in pids) - before
     result["cpu_ms"] = used * 1000 / max(1, result["n"])
+    result["held"] = "/".join(map(str, held[0])) if held else "-"
     return result
 
 
-def miss_row(name: str, r: dict[str, float]) -> str:
+def miss_row(name: str, r: dict[str, Any]) -> str:
     return (
         f"  {name:<40}{r['n']:>5}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['max']:>9.0f}"
-        f"{r['over_1s']:>7}{r['cpu_ms']:>9.1f}{r['errors']:>7}"
+        f"{r['over_1s']:>7}{r['cpu_ms']:>9.1f}{r['errors']:>7}  {r['held']}"
     )
 
 
 MISS_HEADER = (
     f"  {'scenario (each request a new view)':<40}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}"
-    f"{'max ms':>9}{'>1 s':>7}{'cpu ms':>9}{'errors':>7}"
+    f"{'max ms':>9}{'>1 s':>7}{'cpu ms':>9}{'errors':>7}  connections per worker"
 )
 
 
@@ -231,11 +241,11 @@ def misses(url: str, database: Path, args: argparse.Namespace) -> None:
     rnd = random.Random(args.seed)
     plan = {name: make(database.stem, args.requests, rnd) for name, make in SCENARIOS.items()}
     ours: dict[str, dict[str, float]] = {}
-    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+    with timeline(url, workers=args.workers, balance=args.balance) as server:
         workers = server.workers()
         cpu_before = {pid: cpu_seconds(pid) for pid in workers}
         print(
-            f"timeline serve, {len(workers)} workers ({'SO_REUSEPORT' if args.reuse_port else 'shared socket'}), "
+            f"timeline serve, {len(workers)} workers ({'handed in turn' if args.balance else 'shared socket'}), "
             f"{args.concurrency} clients, {args.requests} unique views per scenario"
         )
         print(MISS_HEADER)
@@ -343,7 +353,7 @@ def routes(url: str, args: argparse.Namespace) -> None:
         "/events/{id}": [f"/events/{i}" for i in ids],
         "/state?as_of=": [f"/state?as_of={d}" for d in sorted(set(days))],
     }
-    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+    with timeline(url, workers=args.workers, balance=args.balance) as server:
         print(
             f"{len(server.workers())} workers, {args.concurrency} clients; cold: each URL's "
             f"first request ({n} URLs), warm: {WARM_URLS} of them again and again"
@@ -389,9 +399,7 @@ def cold(url: str, args: argparse.Namespace) -> None:
         ).scalar()
     engine.dispose()
     # The first requests as soon as the server answers: what a visitor after a restart gets.
-    with timeline(
-        url, workers=args.workers, reuse_port=args.reuse_port, every_worker=False
-    ) as server:
+    with timeline(url, workers=args.workers, balance=args.balance) as server:
         print(
             f"timeline serve --workers {args.workers}: answers {server.started:.1f} s after the command"
         )
@@ -416,8 +424,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per scenario")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument(
-        "--reuse-port", action=argparse.BooleanOptionalAction, default=True,
-        help="workers on sockets of their own (SO_REUSEPORT), or uvicorn's shared socket",
+        "--balance", action=argparse.BooleanOptionalAction, default=True,
+        help="connections handed to the workers in turn, or uvicorn's shared socket",
     )  # fmt: skip
     parser.add_argument("--bust-clients", type=int, default=25, help="cache-busting clients")
     parser.add_argument("--only", choices=["busting", "flood", "misses", "routes", "cold"])
@@ -448,7 +456,7 @@ def main() -> None:
 
 def cached_views(url: str, args: argparse.Namespace) -> None:
     plan = scenarios(url)
-    with timeline(url, workers=args.workers, reuse_port=args.reuse_port) as server:
+    with timeline(url, workers=args.workers, balance=args.balance) as server:
         base = server.base
         # Warm-up: first hits fill per-process caches, as on a running server.
         for paths in plan.values():

@@ -68,34 +68,34 @@ def running(
 
 
 @contextmanager
-def timeline(
-    url: str, *, workers: int, reuse_port: bool = True, every_worker: bool = True
-) -> Iterator[Server]:
-    """`timeline serve`, the production server (request-head limits included).
-
-    `every_worker`: yielded once every worker listens (each warms the policy state
-    first, seconds at 200,000 events). The server answers as soon as one does, and a
-    load started then measured the other's warm-up with it: its CPU, and the clients
-    that all connected to the first worker (with SO_REUSEPORT, a shared socket gives no
-    way to tell)."""
+def timeline(url: str, *, workers: int, balance: bool = True) -> Iterator[Server]:
+    """`timeline serve`, the production server (request-head limits included). With
+    `balance`, it answers once every worker is ready (app/web/workers.py), so a load
+    started then spreads over all of them."""
     port = free_port()
     command = [str(Path(sys.executable).with_name("timeline")), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning", "--workers", str(workers),
-               "--no-access-log", "--reuse-port" if reuse_port else "--no-reuse-port"]  # fmt: skip
+               "--no-access-log", "--balance" if balance else "--no-balance"]  # fmt: skip
     env = {**os.environ, "DATABASE_URL": url}
     with running(command, env, port, "/static/site.css") as server:
-        deadline = time.monotonic() + 300
-        while every_worker and reuse_port and listening_sockets(port) < workers:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {listening_sockets(port)} of {workers} workers listen")
-            time.sleep(0.1)
         yield server
 
 
-def listening_sockets(port: int) -> int:
-    """The sockets listening on this IPv4 port (Linux /proc/net/tcp; state 0A)."""
+def connections_held(port: int, pids: list[int]) -> list[int]:
+    """How many established connections to `port` each process holds (Linux /proc)."""
     rows = (row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:])
-    return sum(1 for f in rows if int(f[1].split(":")[1], 16) == port and f[3] == "0A")
+    inodes = {f[9] for f in rows if int(f[1].split(":")[1], 16) == port and f[3] == "01"}
+    held = []
+    for pid in pids:
+        count = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            count += target.startswith("socket:[") and target[8:-1] in inodes
+        held.append(count)
+    return held
 
 
 def datasette(database: Path) -> "contextmanager[Server]":

@@ -1,6 +1,6 @@
-"""`timeline serve --workers 2`: each worker listens on a socket of its own
-(SO_REUSEPORT), connections spread over both, a dead worker is replaced, SIGTERM stops
-them all. Real processes and sockets (Linux /proc)."""
+"""`timeline serve --workers 2`: the server process listens and hands connections to
+its workers in turn, a dead worker is replaced, SIGTERM stops them all. Real processes
+and sockets (Linux /proc)."""
 
 import os
 import re
@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,9 @@ from app.web import workers
 from tests.processes import children_of, is_running
 from tests.web.live import REPO_ROOT, free_port, serve_command, serve_env
 
-pytestmark = pytest.mark.skipif(not workers.supported(), reason="SO_REUSEPORT (Linux)")
+pytestmark = pytest.mark.skipif(
+    not workers.supported(), reason="Linux: descriptors over Unix sockets"
+)
 
 
 class Served:
@@ -73,13 +76,23 @@ def served(sqlite_url: str) -> Iterator[Served]:
         proc.wait(timeout=20)
 
 
-def _listening_sockets(port: int) -> int:
-    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(
-        1
-        for row in rows
-        if int(row.split()[1].split(":")[1], 16) == port and row.split()[3] == "0A"
-    )
+def _listeners(port: int, pids: list[int]) -> list[int]:
+    """The processes holding a socket listening on `port`."""
+    rows = (row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    inodes = {f[9] for f in rows if int(f[1].split(":")[1], 16) == port and f[3] == "0A"}
+    return [pid for pid in pids if _socket_inodes(pid) & inodes]
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if match := re.fullmatch(r"socket:\[(\d+)\]", target):
+            found.add(match.group(1))
+    return found
 
 
 def _holder(port: int, client_port: int, pids: list[int]) -> int | None:
@@ -91,37 +104,30 @@ def _holder(port: int, client_port: int, pids: list[int]) -> int | None:
         and int(fields[2].split(":")[1], 16) == client_port
         and fields[3] == "01"
     }
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            found = re.fullmatch(r"socket:\[(\d+)\]", target)
-            if found and found.group(1) in inodes:
-                return pid
-    return None
+    return next((pid for pid in pids if _socket_inodes(pid) & inodes), None)
 
 
-def test_each_worker_listens_on_a_socket_of_its_own(served: Served) -> None:
-    _wait(lambda: _listening_sockets(served.port) == 2)  # the second may still be starting
+def _connect(served: Served, pids: list[int]) -> int | None:
+    """One connection and one request: the worker that answered it."""
+    with socket.create_connection(("127.0.0.1", served.port)) as client:
+        client.sendall(b"GET /static/site.css HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert client.recv(12) == b"HTTP/1.1 200"
+        return _holder(served.port, client.getsockname()[1], pids)
 
 
-def test_connections_spread_over_both_workers(served: Served) -> None:
-    """40 connections: the kernel hashes each to one worker's socket (all 40
-    on one worker would have a chance of 2 in 2**40)."""
-    _wait(lambda: _listening_sockets(served.port) == 2)
+def test_only_the_server_process_listens(served: Served) -> None:
+    pids = [served.proc.pid, *served.workers()]
+    assert _listeners(served.port, pids) == [served.proc.pid]
+
+
+def test_connections_go_to_the_workers_in_turn(served: Served) -> None:
+    """40 connections, one after the other: 20 each, never twice in a row to the same
+    worker (the kernel's hash of SO_REUSEPORT split them 13/7 as often as 10/10)."""
     pids = served.workers()
-    held: Counter[int | None] = Counter()
-    for _ in range(40):
-        # Each is looked up while fresh: uvicorn closes a connection idle for 5 s, and
-        # opening 40 one by one can take longer than that on a loaded machine.
-        with socket.create_connection(("127.0.0.1", served.port)) as client:
-            client.sendall(b"GET /static/site.css HTTP/1.1\r\nHost: test\r\n\r\n")
-            assert client.recv(12) == b"HTTP/1.1 200"
-            held[_holder(served.port, client.getsockname()[1], pids)] += 1
-    assert set(held) == set(pids)  # every connection found, both workers took some
-    assert sum(held.values()) == 40
+    # Each is looked up while fresh: uvicorn closes a connection idle for 5 s.
+    holders = [_connect(served, pids) for _ in range(40)]
+    assert Counter(holders) == {pids[0]: 20, pids[1]: 20}
+    assert all(a != b for a, b in pairwise(holders))
 
 
 def test_a_killed_worker_is_replaced(served: Served) -> None:
@@ -129,7 +135,9 @@ def test_a_killed_worker_is_replaced(served: Served) -> None:
     os.kill(first, signal.SIGKILL)
     _wait(lambda: first not in served.workers() and len(served.workers()) == 2)
     assert second in served.workers()
-    _wait(lambda: _listening_sockets(served.port) == 2)
+    (replacement,) = set(served.workers()) - {second}
+    # Until it is ready (its start-up), the other takes every connection; then both.
+    _wait(lambda: _connect(served, served.workers()) == replacement)
     assert served.get("/static/site.css") == 200
 
 
