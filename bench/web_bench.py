@@ -366,9 +366,11 @@ def routes(url: str, args: argparse.Namespace) -> None:
         for name, paths in plan.items():
             cold = measure(server, paths, args)
             warm_paths = paths[:WARM_URLS]
-            # In every worker's cache: each on a new connection, hashed to either worker.
-            for path in warm_paths * 10:
-                httpx.get(server.base + path, timeout=120)
+            # In every worker's cache: each asked on new connections in a row, which the
+            # server hands to the workers in turn (twice round, for uvicorn's own way).
+            for path in warm_paths:
+                for _ in range(2 * len(server.workers())):
+                    httpx.get(server.base + path, timeout=120)
             warm = measure(server, warm_paths * (n // WARM_URLS), args)
             print(
                 f"  {name:<26}{cold['n']:>5}{cold['p50']:>10.0f}{cold['p95']:>10.0f}"
