@@ -201,3 +201,55 @@ def test_workers_do_not_import_the_command_line(tmp_path: Path) -> None:
     )
     # A plain spawned child imports all three (through the script); a worker none.
     assert done.stdout.strip() == "[7, 0]"
+
+
+class _FakeWorker:
+    """A worker as the dispatcher sees it: its channel, ready or not, what it was handed."""
+
+    def __init__(self, ready: bool) -> None:
+        self.channel, self._theirs = socket.socketpair()
+        self.ready, self.handed = ready, 0
+
+    def hand(self, connection: socket.socket) -> bool:
+        if self.ready:
+            self.handed += 1
+        return self.ready
+
+    def close(self) -> None:
+        self.channel.close()
+        self._theirs.close()
+
+
+def _dispatcher(fakes: list[_FakeWorker]) -> workers._Dispatcher:
+    return workers._Dispatcher(socket.socket(), fakes)  # type: ignore[arg-type]
+
+
+def test_connections_skip_a_worker_that_is_not_ready() -> None:
+    fakes = [_FakeWorker(True), _FakeWorker(False), _FakeWorker(True)]
+    dispatcher = _dispatcher(fakes)
+    with socket.socket() as connection:
+        for _ in range(6):
+            dispatcher._hand(connection)
+    assert [f.handed for f in fakes] == [3, 0, 3]
+    dispatcher.close()
+
+
+def test_the_server_opens_once_every_worker_is_ready_or_after_the_grace(monkeypatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(workers.time, "monotonic", lambda: now[0])
+    fakes = [_FakeWorker(False), _FakeWorker(False)]
+    dispatcher = _dispatcher(fakes)
+    assert not dispatcher._open()  # nobody ready: connections wait in the backlog
+    fakes[0].ready = True
+    assert not dispatcher._open()  # one ready: it waits for the other a while
+    now[0] += workers.START_GRACE - 1
+    assert not dispatcher._open()
+    now[0] += 2
+    assert dispatcher._open()  # the other is late: serve with the one ready
+    fakes[0].ready = False
+    assert dispatcher._open()  # open for good (a replaced worker is awaited by _hand)
+    dispatcher.close()
+
+    both = _dispatcher([_FakeWorker(True), _FakeWorker(True)])
+    assert both._open()
+    both.close()
