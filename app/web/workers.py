@@ -23,6 +23,7 @@ app/web/startup.py fails) stops the server. Workers die with it (app/processes.p
 
 import asyncio
 import importlib.util
+import logging
 import multiprocessing
 import os
 import selectors
@@ -45,6 +46,7 @@ POLL_SECONDS = 0.2  # how soon a dead worker is replaced
 STOP_SECONDS = 10  # a worker's time to finish its requests before it is killed
 BACKLOG = 2048  # uvicorn's default
 START_GRACE = 10  # seconds the first ready worker waits for the others before serving
+logger = logging.getLogger("uvicorn.error")
 READY = b"r"  # a worker to the supervisor: send me connections
 HANDED = b"c"  # the supervisor to a worker, with the connection's descriptor
 
@@ -214,6 +216,7 @@ class _Dispatcher:
                 self._accept()
             else:
                 self._heard(key.data)
+        self._open()  # says so once it opens, connections or not
 
     def _heard(self, worker: _Worker) -> None:
         try:
@@ -255,6 +258,13 @@ class _Dispatcher:
             self.first_ready = time.monotonic()
         late = self.first_ready is not None and time.monotonic() - self.first_ready > START_GRACE
         self.opened = all(ready) or late
+        if self.opened:
+            host, port = self.listener.getsockname()[:2]
+            where = f"[{host}]" if ":" in host else host
+            logger.info(
+                "Taking connections on http://%s:%d: %d of %d workers ready",
+                *(where, port, sum(ready), len(ready)),
+            )
         return self.opened
 
     def _hand(self, connection: socket.socket) -> None:
@@ -277,6 +287,7 @@ def serve(options: dict[str, Any], workers: int) -> int:
     """Serve with `workers` processes (uvicorn.Config `options`, the app as an import
     string) until SIGINT or SIGTERM. Returns the exit code."""
     listener = _listener(options["host"], options["port"])
+    uvicorn.Config(**options)  # configures logging as each worker's does
     stopping: list[int] = []
 
     def stop(signum: int, _frame: FrameType | None) -> None:
