@@ -176,7 +176,10 @@ class _Worker:
             return False
         try:
             socket.send_fds(self.channel, [HANDED], [connection.fileno()])
-        except OSError:
+        except BlockingIOError:  # its channel is full: stuck, or slow to take them
+            return False
+        except OSError:  # gone: offered nothing more until its replacement is ready
+            self.ready = False
             return False
         return True
 
@@ -233,8 +236,10 @@ class _Dispatcher:
                 self.selector.unregister(worker.channel)
 
     def _accept(self) -> None:
-        if not self._open():
-            time.sleep(0.01)  # left in the backlog, which the selector reports again
+        if not self._open() or not any(worker.ready for worker in self.workers):
+            # Left in the backlog (which the selector reports again) until a worker is
+            # ready: at start, or when every worker died and their replacements warm up.
+            time.sleep(0.01)
             return
         while True:
             try:
@@ -274,7 +279,8 @@ class _Dispatcher:
             if worker.hand(connection):
                 self.turn = (self.turn + step + 1) % count
                 return
-        # No worker could take it: closed, the client sees the connection reset.
+        # Every ready worker refused it (died, or stuck with a full channel): closed,
+        # the client sees the connection reset.
 
     def close(self) -> None:
         self.selector.close()

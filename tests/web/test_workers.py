@@ -141,6 +141,18 @@ def test_a_killed_worker_is_replaced(served: Served) -> None:
     assert served.get("/static/site.css") == 200
 
 
+def test_connections_wait_while_no_worker_is_ready(served: Served) -> None:
+    """Both workers killed: a connection made before their replacements are ready is
+    served once one is, not reset."""
+    for pid in served.workers():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)  # the server has heard both channels close
+    with socket.create_connection(("127.0.0.1", served.port)) as client:
+        client.settimeout(60)
+        client.sendall(b"GET /static/site.css HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert client.recv(12) == b"HTTP/1.1 200"
+
+
 def test_sigterm_stops_the_server_and_its_workers(served: Served) -> None:
     pids = served.workers()
     served.proc.send_signal(signal.SIGTERM)
