@@ -154,10 +154,9 @@ def layout(data: LaneData, *, date_from: dt.date | None, date_to: dt.date | None
         # Every lane has a bubble in most periods: each period's place, name and zoom once.
         seen: dict[dt.date, _Period] = {}
         for p in data.points:
-            at = seen.get(p.date) or seen.setdefault(
-                p.date, _period(p.date, data.aggregated, scale)
-            )
-            by_lane[p.actor.id].append(_bubble(p, at, lane_y[p.actor.id], biggest))
+            if p.date not in seen:
+                seen[p.date] = _period(p.date, data.aggregated, scale)
+            by_lane[p.actor.id].append(_bubble(p, seen[p.date], lane_y[p.actor.id], biggest))
     else:
         for p in data.points:
             by_lane[p.actor.id].append(_marker(p, scale, lane_y[p.actor.id]))
