@@ -38,9 +38,20 @@ class Settings(BaseSettings):
     # Threads per server process computing what is not cached yet (app/web/threads.py):
     # a slow new view takes one, the next ones the others; more slow the cached pages.
     render_threads: int = Field(default=2, ge=1)
+    # What each server process keeps of the answers it computed (app/web/cache.py): the
+    # rendered answers (MB), and the events of text searches (about 200 bytes each).
+    # With 16 MB and 60,000 a worker grew to 162 MB at 200,000 events under
+    # bench/web_bench.py --only misses; with these, about 145 (README, The site at scale).
+    response_cache_mb: float = Field(default=8.0, ge=0)
+    search_cache_events: int = Field(default=40_000, ge=0)
     # Build the policy-state index before a worker listens (app/web/warm.py): no event
     # page waits for it after a restart, at the cost of its memory from the start.
     warm_policy_state: bool = True
+    # Set by `timeline serve --workers N` for its workers: where its state process
+    # listens, and the key it answers to (app/web/state_service.py). Empty: each
+    # process holds its own policy-state index.
+    state_socket: str = ""
+    state_key: str = ""
     # Proxies whose X-Forwarded-For/-Proto `timeline serve` believes: comma-separated
     # addresses or networks ("*": any). Empty: forwarded headers are ignored.
     trusted_proxies: str = ""

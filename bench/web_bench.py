@@ -262,6 +262,7 @@ def misses(url: str, database: Path, args: argparse.Namespace) -> None:
             "memory per worker (RSS now, peak): "
             + ", ".join(f"{rss_mb([pid]):.0f} MB, {peak_rss_mb(pid):.0f} MB" for pid in workers)
         )
+        print(state_memory(server))
     if not args.datasette:
         return
     theirs: dict[str, dict[str, float]] = {}
@@ -413,6 +414,15 @@ def cold(url: str, args: argparse.Namespace) -> None:
             "memory per worker (RSS): "
             + ", ".join(f"{rss_mb([pid]):.0f} MB" for pid in server.workers())
         )
+        print(state_memory(server))
+
+
+def state_memory(server: Server) -> str:
+    """The state process's memory: the policy state the workers share."""
+    pids = server.state_process()
+    if not pids:
+        return "no state process (each worker holds the policy state)"
+    return f"state process (RSS now, peak): {rss_mb(pids):.0f} MB, {peak_rss_mb(pids[0]):.0f} MB"
 
 
 def main() -> None:

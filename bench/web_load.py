@@ -40,7 +40,11 @@ class Server:
     def workers(self) -> list[int]:
         """The processes that answer requests: the workers, or the server itself."""
         children = [pid for pid in self.processes() if pid != self.pid]
-        return children or [self.pid]
+        return [pid for pid in children if pid not in self.state_process()] or [self.pid]
+
+    def state_process(self) -> list[int]:
+        """The process holding the policy state for the workers (app/web/state_service.py)."""
+        return [pid for pid in self.processes() if _comm(pid) == "timeline-state"]
 
 
 @contextmanager
@@ -214,6 +218,13 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def process_tree(pid: int) -> list[int]:

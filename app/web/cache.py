@@ -18,13 +18,15 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.config import get_settings
 from app.db import sqlite_file
 from app.web.links import site_root
 from app.web.threads import off_loop
 
 T = TypeVar("T")
 MAX_ENTRIES = 512  # units (_units) per worker
-RESPONSE_CACHE_BYTES = 16 * 1024 * 1024  # per worker
+# Per worker, RESPONSE_CACHE_MB (8 by default: see app/config.py).
+RESPONSE_CACHE_BYTES = int(get_settings().response_cache_mb * 1024 * 1024)
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 # What makes two GETs render differently besides the URL and the site's address: htmx.
 VARY_HEADERS = ("hx-request", "hx-target", "hx-history-restore-request")
@@ -90,7 +92,7 @@ _values = _Store(MAX_ENTRIES, weight=_units)
 # The events of text searches (queries.matched_events) apart, bounded by their number:
 # one common word finds up to 18,000 events at 200,000 (about 4 MB). In the shared store
 # three such searches would push out each other and everything else.
-SEARCHED_EVENTS = 60_000  # per worker
+SEARCHED_EVENTS = get_settings().search_cache_events  # per worker
 _searches = _Store(SEARCHED_EVENTS, weight=lambda events: 1 + len(events or ()))
 # Bounded by bytes, not entries: answers run from 1 KB (an event's JSON) to 2 MB (a CSV).
 _responses = _Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.filters import BadParam
+from app.web.state_service import StateUnavailable
 from app.web.templating import is_fragment, render
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,14 @@ def install(app: FastAPI) -> None:
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
+
+    @app.exception_handler(StateUnavailable)
+    async def state_unavailable(request: Request, exc: StateUnavailable) -> Response:
+        log.error("%s on %s", exc, request.url.path)
+        message = (
+            "The policy state is not available while its process restarts. Try again in a minute."
+        )
+        return error_response(request, 503, message)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,8 @@ import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from functools import cache
+from typing import Annotated, cast
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -14,8 +15,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.db import SessionDep
 from app.state.compute import CellDetail, CellState, Change, Decided, StateIndex, StateView, Status
+from app.state.hierarchy import weapon_columns
 from app.state.load import Names, build_index, load_names
 from app.web import queries
 from app.web.api import BAD_REQUEST, RefOut
@@ -33,6 +36,7 @@ from app.web.filters import (
 from app.web.formatting import format_date
 from app.web.links import absolute, here
 from app.web.state_chart import StepChart, step_chart
+from app.web.state_service import RemoteIndex, StateClient
 from app.web.templating import edit_query, render
 from app.web.threads import off_loop
 
@@ -154,6 +158,35 @@ _indexes: tuple[tuple[object, ...], dict[Reviewed, StateIndex]] | None = None
 
 
 def state_index(session: Session, reviewed: Reviewed = None) -> StateIndex:
+    """The policy-state index, held by the server's state process when it has one
+    (app/web/state_service.py), else by this process (`local_index`)."""
+    client = _state_client()
+    if client is None:
+        return local_index(session, reviewed)
+
+    def axes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return memo(
+            session,
+            "state_axes",
+            (reviewed,),
+            lambda: (client.ask(reviewed, "actors"), client.ask(reviewed, "columns")),
+        )
+
+    # It answers StateIndex's queries (state_service.QUESTIONS), which is all the pages ask.
+    return cast(StateIndex, RemoteIndex(client, reviewed, axes))
+
+
+@cache
+def _client_for(address: str, key: str) -> StateClient | None:
+    return StateClient(address, bytes.fromhex(key)) if address else None
+
+
+def _state_client() -> StateClient | None:
+    settings = get_settings()
+    return _client_for(settings.state_socket, settings.state_key)
+
+
+def local_index(session: Session, reviewed: Reviewed = None) -> StateIndex:
     """The index of the current data version, of every event or (`reviewed`) of the
     reviewed or unreviewed ones only. Slots of their own, not the shared memo: an index
     of 20,000 events weighs about 20 MB, the three variants together about 45 MB
@@ -227,7 +260,7 @@ def actor_chart(session: Session, actor: str, day: dt.date, reviewed: Reviewed) 
 def event_policy(session: Session, event_id: str) -> dict[str, object]:
     """What the event page says about the policy state (app/web/pages.py)."""
     index = state_index(session)
-    event = index.events.get(event_id)
+    event = index.event(event_id)
     return {
         "event": event,
         "supplier": event is not None and event.actor in index.actors,
@@ -351,7 +384,7 @@ def _state_cell(
 ) -> Response:
     detail = _detail(session, actor_id, weapon_id, day, reviewed)
     index = state_index(session, reviewed)
-    names_weapon = weapon_id != index.weapons.all_id
+    names_weapon = weapon_id != weapon_columns().all_id
     superseded = detail.superseded[:SUPERSEDED_SHOWN]
     ids = [
         *detail.state.event_ids,

@@ -23,7 +23,7 @@ def warm() -> None:
         return
     try:
         with SnapshotSession(get_read_only_engine()) as session:
-            state.state_index(session)
+            state.state_index(session).undated_count()  # built (here or by the state process)
             state.state_names(session)
     except Exception:  # the pages compute it on first use instead
         logger.exception("warming the policy state failed")

@@ -26,10 +26,13 @@ import importlib.util
 import logging
 import multiprocessing
 import os
+import secrets
 import selectors
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -40,7 +43,8 @@ from typing import Any
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
-from app.processes import die_with_parent
+from app.processes import die_with_parent, name_process
+from app.web import state_service
 
 POLL_SECONDS = 0.2  # how soon a dead worker is replaced
 STOP_SECONDS = 10  # a worker's time to finish its requests before it is killed
@@ -130,8 +134,12 @@ async def _serve_connection(
         connection.close()
 
 
-def _worker(parent_pid: int, options: dict[str, Any], channel: socket.socket) -> None:
+def _worker(
+    parent_pid: int, options: dict[str, Any], channel: socket.socket, env: dict[str, str]
+) -> None:
     die_with_parent(parent_pid)
+    name_process("timeline-web")
+    os.environ.update(env)  # where the state process listens, read by app.config
     server = _HandedServer(uvicorn.Config(**options), channel)
     server.run()
     if not server.started:
@@ -157,11 +165,44 @@ def _workers_main() -> Iterator[None]:
 # --- the supervisor --------------------------------------------------------------------
 
 
+class _StateProcess:
+    """The process holding the policy-state index for every worker
+    (app/web/state_service.py), on a Unix socket in a directory of its own."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.folder = tempfile.mkdtemp(prefix="timeline-state-")  # mode 0700
+        self.address = os.path.join(self.folder, "socket")
+        self.key = secrets.token_bytes(32)
+        self.env = {"STATE_SOCKET": self.address, "STATE_KEY": self.key.hex()}
+        self.process = self._start()
+
+    def _start(self) -> BaseProcess:
+        process: BaseProcess = self.context.Process(
+            target=state_service.run, args=(os.getpid(), self.address, self.key)
+        )
+        with _workers_main():
+            process.start()
+        return process
+
+    def keep_alive(self) -> None:
+        if not self.process.is_alive():
+            logger.warning("The state process died (exit code %s): starting another",
+                           self.process.exitcode)  # fmt: skip
+            self.process = self._start()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()  # it only reads: nothing to finish
+        self.process.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class _Worker:
-    def __init__(self, context: Any, options: dict[str, Any]) -> None:
+    def __init__(self, context: Any, options: dict[str, Any], env: dict[str, str]) -> None:
         self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.process: BaseProcess = context.Process(
-            target=_worker, args=(os.getpid(), options, theirs)
+            target=_worker, args=(os.getpid(), options, theirs, env)
         )
         with _workers_main():
             self.process.start()
@@ -301,7 +342,10 @@ def serve(options: dict[str, Any], workers: int) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     context = multiprocessing.get_context("spawn")
-    dispatcher = _Dispatcher(listener, [_Worker(context, options) for _ in range(workers)])
+    state = _StateProcess(context)
+    dispatcher = _Dispatcher(
+        listener, [_Worker(context, options, state.env) for _ in range(workers)]
+    )
     code = 0
     next_poll = time.monotonic() + POLL_SECONDS
     try:
@@ -310,6 +354,7 @@ def serve(options: dict[str, Any], workers: int) -> int:
             if time.monotonic() < next_poll:
                 continue
             next_poll = time.monotonic() + POLL_SECONDS
+            state.keep_alive()
             for index, worker in enumerate(dispatcher.workers):
                 if worker.process.is_alive() or stopping:
                     continue
@@ -317,7 +362,7 @@ def serve(options: dict[str, Any], workers: int) -> int:
                     code = STARTUP_FAILURE  # it said why; another would fail the same way
                     stopping.append(0)
                     break
-                dispatcher.replace(index, _Worker(context, options))
+                dispatcher.replace(index, _Worker(context, options, state.env))
     finally:
         listener.close()  # new connections are refused from here on
         processes = [worker.process for worker in dispatcher.workers]
@@ -330,6 +375,7 @@ def serve(options: dict[str, Any], workers: int) -> int:
                 process.kill()
                 process.join()
         dispatcher.close()
+        state.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code

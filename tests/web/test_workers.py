@@ -2,6 +2,7 @@
 its workers in turn, a dead worker is replaced, SIGTERM stops them all. Real processes
 and sockets (Linux /proc)."""
 
+import json
 import os
 import re
 import signal
@@ -16,11 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import Session
 
+from app.db import make_engine
 from app.migrate import upgrade_database
 from app.web import workers
 from tests.processes import children_of, is_running
+from tests.web import fixtures_data
 from tests.web.live import REPO_ROOT, free_port, serve_command, serve_env
+from tests.web.test_state import grid
 
 pytestmark = pytest.mark.skipif(
     not workers.supported(), reason="Linux: descriptors over Unix sockets"
@@ -33,15 +38,19 @@ class Served:
 
     def workers(self) -> list[int]:
         """The worker processes (multiprocessing also starts a resource tracker)."""
-        return sorted(pid for pid in children_of(self.proc.pid) if _is_worker(pid))
+        return self.named("timeline-web")
+
+    def named(self, name: str) -> list[int]:
+        return sorted(pid for pid in children_of(self.proc.pid) if _is_named(pid, name))
 
     def get(self, path: str) -> int:
         return httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=10).status_code
 
 
-def _is_worker(pid: int) -> bool:
+def _is_named(pid: int, name: str) -> bool:
+    """Whether the process took that name (app.processes.name_process)."""
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/comm").read_text().strip() == name
     except OSError:
         return False
 
@@ -63,6 +72,21 @@ def _answers(served: Served) -> bool:
 @pytest.fixture
 def served(sqlite_url: str) -> Iterator[Served]:
     upgrade_database(sqlite_url)
+    yield from _serve(sqlite_url)
+
+
+@pytest.fixture
+def served_corpus(sqlite_url: str) -> Iterator[Served]:
+    """Serving tests/web/fixtures_data.py's events."""
+    upgrade_database(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        fixtures_data.load(session)
+    engine.dispose()
+    yield from _serve(sqlite_url)
+
+
+def _serve(sqlite_url: str) -> Iterator[Served]:
     port = free_port()
     proc = subprocess.Popen(
         serve_command(port=port, workers=2), cwd=REPO_ROOT, env=serve_env(sqlite_url)
@@ -154,10 +178,56 @@ def test_connections_wait_while_no_worker_is_ready(served: Served) -> None:
 
 
 def test_sigterm_stops_the_server_and_its_workers(served: Served) -> None:
-    pids = served.workers()
+    pids = [*served.workers(), *served.named("timeline-state")]
+    assert len(pids) == 3
     served.proc.send_signal(signal.SIGTERM)
     assert served.proc.wait(timeout=20) == 0
     assert not any(is_running(pid) for pid in pids)
+
+
+STATE_2024_06 = {  # tests/web/test_state.py: the cells of 1 June 2024
+    "germany": ["unknown", "unknown", "unknown", "unknown", "restricted"],
+    "united-kingdom": ["unknown", "unknown", "unknown", "authorized", "unknown"],
+    "united-states": ["unknown", "authorized", "authorized", "unknown", "unknown"],
+}
+
+
+def test_the_workers_ask_one_state_process(served_corpus: Served) -> None:
+    """One process holds the policy state; both workers answer from it."""
+    pids = served_corpus.workers()
+    assert len(served_corpus.named("timeline-state")) == 1
+    answered_by = []
+    for _ in range(2):  # a connection each: one per worker
+        with socket.create_connection(("127.0.0.1", served_corpus.port)) as client:
+            client.sendall(b"GET /api/state?as_of=2024-06-01 HTTP/1.1\r\nHost: t\r\n\r\n")
+            head, body = _response(client)
+            assert head.startswith(b"HTTP/1.1 200")
+            assert grid(json.loads(body)) == STATE_2024_06
+            answered_by.append(_holder(served_corpus.port, client.getsockname()[1], pids))
+    assert sorted(answered_by) == pids
+
+
+def test_a_killed_state_process_is_replaced(served_corpus: Served) -> None:
+    (first,) = served_corpus.named("timeline-state")
+    os.kill(first, signal.SIGKILL)
+    _wait(lambda: len(served_corpus.named("timeline-state")) == 1 and not is_running(first))
+    # A day nobody asked for yet: computed by the new state process.
+    url = f"http://127.0.0.1:{served_corpus.port}/api/state?as_of=2024-06-02"
+    response = httpx.get(url, timeout=60)
+    assert response.status_code == 200
+    assert grid(response.json()) == STATE_2024_06
+
+
+def _response(client: socket.socket) -> tuple[bytes, bytes]:
+    """A whole HTTP/1.1 response with a Content-Length: (head, body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += client.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"content-length: (\d+)", head, re.IGNORECASE).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += client.recv(65536)
+    return head, body
 
 
 def test_a_port_in_use_is_refused_in_one_line(sqlite_url: str) -> None:
