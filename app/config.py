@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Build the policy-state index before a worker listens (app/web/warm.py): no event
     # page waits for it after a restart, at the cost of its memory from the start.
     warm_policy_state: bool = True
+    # `timeline serve --workers N`: one process holds the policy-state index for all the
+    # workers (app/web/state_service.py). false: each worker holds its own (75 MB more
+    # per worker at 200,000 events; state pages faster under heavy load).
+    state_process: bool = True
     # Set by `timeline serve --workers N` for its workers: where its state process
     # listens, and the key it answers to (app/web/state_service.py). Empty: each
     # process holds its own policy-state index.

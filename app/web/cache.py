@@ -36,7 +36,7 @@ _lock = threading.Lock()
 _inflight: dict[tuple[Any, ...], threading.RLock] = {}
 
 
-class _Store:
+class Store:
     """An LRU map holding at most `capacity` in total `weight` (1 per entry by default)."""
 
     def __init__(self, capacity: int, weight: Callable[[Any], int] = lambda _: 1) -> None:
@@ -88,14 +88,14 @@ def _units(value: Any) -> int:
     return 1 + len(items) // 100
 
 
-_values = _Store(MAX_ENTRIES, weight=_units)
+_values = Store(MAX_ENTRIES, weight=_units)
 # The events of text searches (queries.matched_events) apart, bounded by their number:
 # one common word finds up to 18,000 events at 200,000 (about 4 MB). In the shared store
 # three such searches would push out each other and everything else.
 SEARCHED_EVENTS = get_settings().search_cache_events  # per worker
-_searches = _Store(SEARCHED_EVENTS, weight=lambda events: 1 + len(events or ()))
+_searches = Store(SEARCHED_EVENTS, weight=lambda events: 1 + len(events or ()))
 # Bounded by bytes, not entries: answers run from 1 KB (an event's JSON) to 2 MB (a CSV).
-_responses = _Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))
+_responses = Store(RESPONSE_CACHE_BYTES, weight=lambda frozen: len(frozen[1]))
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
@@ -148,7 +148,7 @@ def memo_search(session: Session, key: tuple[Any, ...], compute: Callable[[], T]
 
 
 def _memo(
-    where: _Store, session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]
+    where: Store, session: Session, name: str, key: tuple[Any, ...], compute: Callable[[], T]
 ) -> T:
     full_key = (name, data_version(session), key)
 

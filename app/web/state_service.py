@@ -22,14 +22,18 @@ StateUnavailable (a 503).
 import contextlib
 import logging
 import os
+import pickle
 import threading
 import time
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from app.db import SnapshotSession, get_read_only_engine
 from app.processes import die_with_parent, name_process
+from app.web.cache import Store, data_version
 
 logger = logging.getLogger("uvicorn.error")
 WAIT_SECONDS = 30.0  # how long a question waits for a state process (re)starting
@@ -50,6 +54,12 @@ QUESTIONS = frozenset(
         "columns",
     }
 )
+
+
+# Answers kept pickled, for the same question from another worker (each worker memoizes
+# what it asked itself): a view is computed once per server, not once per worker.
+ANSWERS_BYTES = 16 * 1024 * 1024
+_answers = Store(ANSWERS_BYTES, weight=len)
 
 
 class StateUnavailable(RuntimeError):
@@ -93,8 +103,6 @@ def _answer_all(listener: Listener) -> None:
 
 
 def _answer(connection: Connection) -> None:
-    from app.web import state  # the index as a process without a state process holds it
-
     engine = get_read_only_engine()
     with connection:
         while True:
@@ -103,20 +111,40 @@ def _answer(connection: Connection) -> None:
             except (EOFError, OSError):  # the worker is gone
                 return
             try:
-                if question not in QUESTIONS:
-                    raise ValueError(f"not a question for the state process: {question!r}")
-                with SnapshotSession(engine) as session:
-                    found = getattr(state.local_index(session, reviewed), question)
-                    reply: tuple[str, Any] = (
-                        "ok",
-                        found(*args, **kwargs) if callable(found) else found,
-                    )
+                reply = _reply(engine, reviewed, question, args, kwargs)
             except Exception as error:  # raised again in the worker that asked
-                reply = ("error", error)
+                reply = pickle.dumps(("error", error), pickle.HIGHEST_PROTOCOL)
             try:
-                connection.send(reply)
+                connection.send_bytes(reply)
             except (EOFError, OSError):
                 return
+
+
+def _reply(
+    engine: Engine,
+    reviewed: bool | None,
+    question: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> bytes:
+    """The pickled answer, from the index of the current data version."""
+    from app.web import state  # the index as a process without a state process holds it
+
+    if question not in QUESTIONS:
+        raise ValueError(f"not a question for the state process: {question!r}")
+    with SnapshotSession(engine) as session:
+        asked = (reviewed, question, args, tuple(sorted(kwargs.items())))
+        key = (data_version(session), *asked)
+
+        def compute() -> bytes:
+            found = getattr(state.local_index(session, reviewed), question)
+            value = found(*args, **kwargs) if callable(found) else found
+            answer = pickle.dumps(("ok", value), pickle.HIGHEST_PROTOCOL)
+            _answers.put(key, answer)
+            return answer
+
+        kept: bytes = _answers.get_or_compute(key, compute)
+        return kept
 
 
 # --- in a worker ----------------------------------------------------------------------

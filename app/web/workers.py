@@ -43,6 +43,7 @@ from typing import Any
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from app.config import get_settings
 from app.processes import die_with_parent, name_process
 from app.web import state_service
 
@@ -139,7 +140,8 @@ def _worker(
 ) -> None:
     die_with_parent(parent_pid)
     name_process("timeline-web")
-    os.environ.update(env)  # where the state process listens, read by app.config
+    os.environ.update(env)  # where the state process listens
+    get_settings.cache_clear()  # read already by modules this one imports (app.web.cache)
     server = _HandedServer(uvicorn.Config(**options), channel)
     server.run()
     if not server.started:
@@ -342,10 +344,9 @@ def serve(options: dict[str, Any], workers: int) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     context = multiprocessing.get_context("spawn")
-    state = _StateProcess(context)
-    dispatcher = _Dispatcher(
-        listener, [_Worker(context, options, state.env) for _ in range(workers)]
-    )
+    state = _StateProcess(context) if get_settings().state_process else None
+    env = state.env if state else {}
+    dispatcher = _Dispatcher(listener, [_Worker(context, options, env) for _ in range(workers)])
     code = 0
     next_poll = time.monotonic() + POLL_SECONDS
     try:
@@ -354,7 +355,8 @@ def serve(options: dict[str, Any], workers: int) -> int:
             if time.monotonic() < next_poll:
                 continue
             next_poll = time.monotonic() + POLL_SECONDS
-            state.keep_alive()
+            if state:
+                state.keep_alive()
             for index, worker in enumerate(dispatcher.workers):
                 if worker.process.is_alive() or stopping:
                     continue
@@ -362,7 +364,7 @@ def serve(options: dict[str, Any], workers: int) -> int:
                     code = STARTUP_FAILURE  # it said why; another would fail the same way
                     stopping.append(0)
                     break
-                dispatcher.replace(index, _Worker(context, options, state.env))
+                dispatcher.replace(index, _Worker(context, options, env))
     finally:
         listener.close()  # new connections are refused from here on
         processes = [worker.process for worker in dispatcher.workers]
@@ -375,7 +377,8 @@ def serve(options: dict[str, Any], workers: int) -> int:
                 process.kill()
                 process.join()
         dispatcher.close()
-        state.stop()
+        if state:
+            state.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code

@@ -39,7 +39,7 @@ def test_a_slow_new_view_does_not_hold_up_another_new_view(
 
 
 def test_the_response_cache_keeps_the_newest_answers_within_its_bytes() -> None:
-    store = cache._Store(10, weight=len)
+    store = cache.Store(10, weight=len)
     for key, value in (("a", "xxxx"), ("b", "yyyy"), ("c", "zzzz")):
         store.put((key,), value)
     assert list(store.entries) == [("b",), ("c",)]
@@ -50,7 +50,7 @@ def test_searches_are_kept_apart_bounded_by_their_events(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large search fills the searches' store, not the one of every other view."""
-    monkeypatch.setattr(cache, "_searches", cache._Store(10, weight=cache._searches.weight))
+    monkeypatch.setattr(cache, "_searches", cache.Store(10, weight=cache._searches.weight))
     cache.clear()
     with SnapshotSession(engine) as session:
         cache.memo(session, "count", ("view",), lambda: 3)

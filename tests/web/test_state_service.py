@@ -6,6 +6,7 @@ import datetime as dt
 import pickle
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Listener
 from pathlib import Path
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.state.compute import PolicyEvent
+from app.state.compute import PolicyEvent, StateIndex
 from app.web import cache, state, state_service
 from tests.web.test_state import E1, E3
 
@@ -91,6 +92,24 @@ def test_the_state_process_answers_queries_as_the_index_does(
         client.ask(None, "events")
 
 
+def test_a_view_asked_by_two_workers_is_computed_once(
+    db: Session, site_settings: None, listening: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[dt.date] = []
+    original = StateIndex.state
+
+    def counted(self: StateIndex, day: dt.date, **view: object) -> object:
+        computed.append(day)
+        return original(self, day, **view)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StateIndex, "state", counted)
+    first, second = (state_service.StateClient(listening, KEY) for _ in range(2))
+    day = dt.date(2024, 5, 17)
+    assert first.ask(None, "state", day) == second.ask(None, "state", day)
+    assert second.ask(None, "state", day, actors=("germany",)).rows[0].actor == "germany"
+    assert computed == [day, day]  # the whole view once, Germany's row once
+
+
 def test_a_wrong_key_is_refused(loaded: object, site_settings: None, listening: str) -> None:
     with pytest.raises(AuthenticationError):
         state_service.StateClient(listening, b"x" * 32).ask(None, "actors")
@@ -124,6 +143,8 @@ def test_decisions_travel_whole() -> None:
         basis="published",
         reviewed=True,
     )
+    undated = replace(event, id="e2", date=None, precision=None, basis="undated")
+    assert pickle.loads(pickle.dumps(undated)) == undated
     copy = pickle.loads(pickle.dumps(event))
     assert copy == event
     assert (copy.day, copy.rank) == (event.day, event.rank) == (738945, 4433674)

@@ -75,21 +75,23 @@ def served(sqlite_url: str) -> Iterator[Served]:
     yield from _serve(sqlite_url)
 
 
-@pytest.fixture
-def served_corpus(sqlite_url: str) -> Iterator[Served]:
-    """Serving tests/web/fixtures_data.py's events."""
+@pytest.fixture(params=["true"])
+def served_corpus(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[Served]:
+    """Serving tests/web/fixtures_data.py's events (STATE_PROCESS: the parameter)."""
     upgrade_database(sqlite_url)
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
         fixtures_data.load(session)
     engine.dispose()
-    yield from _serve(sqlite_url)
+    yield from _serve(sqlite_url, state_process=request.param)
 
 
-def _serve(sqlite_url: str) -> Iterator[Served]:
+def _serve(sqlite_url: str, **settings: str) -> Iterator[Served]:
     port = free_port()
     proc = subprocess.Popen(
-        serve_command(port=port, workers=2), cwd=REPO_ROOT, env=serve_env(sqlite_url)
+        serve_command(port=port, workers=2),
+        cwd=REPO_ROOT,
+        env=serve_env(sqlite_url, **settings),
     )
     running = Served(proc, port)
     try:
@@ -205,6 +207,29 @@ def test_the_workers_ask_one_state_process(served_corpus: Served) -> None:
             assert grid(json.loads(body)) == STATE_2024_06
             answered_by.append(_holder(served_corpus.port, client.getsockname()[1], pids))
     assert sorted(answered_by) == pids
+
+
+def test_state_pages_wait_for_the_state_process(served_corpus: Served) -> None:
+    """The workers hold no policy state: while the state process is stopped, a state
+    page nobody asked for yet waits for it, and the other pages are served."""
+    (pid,) = served_corpus.named("timeline-state")
+    base = f"http://127.0.0.1:{served_corpus.port}"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(f"{base}/api/state?as_of=2024-06-03", timeout=2)
+        assert served_corpus.get("/api/events") == 200
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert grid(httpx.get(f"{base}/api/state?as_of=2024-06-04", timeout=30).json()) == STATE_2024_06
+
+
+@pytest.mark.parametrize("served_corpus", ["false"], indirect=True)
+def test_without_a_state_process_each_worker_holds_the_state(served_corpus: Served) -> None:
+    assert served_corpus.named("timeline-state") == []
+    for _ in range(2):  # one connection per worker
+        response = httpx.get(f"http://127.0.0.1:{served_corpus.port}/api/state?as_of=2024-06-01")
+        assert grid(response.json()) == STATE_2024_06
 
 
 def test_a_killed_state_process_is_replaced(served_corpus: Served) -> None:
