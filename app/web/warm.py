@@ -1,6 +1,8 @@
 """What a worker computes before it takes its first request, so that no visitor waits for
 it: the policy-state index the event pages read (seconds at 200,000 events,
-bench/web_bench.py --only cold) and the names the pages show. The facets and lanes of
+bench/web_bench.py --only cold), or, under `timeline serve --workers N`, the state
+process's (app/web/state_service.py: the worker waits until it is built), and the names
+the pages show. The facets and lanes of
 the timeline need no warming: they are sums over the aggregates the database keeps.
 
 A worker listens only once this is done (uvicorn runs the lifespan first): with
