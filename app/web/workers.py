@@ -51,6 +51,9 @@ POLL_SECONDS = 0.2  # how soon a dead worker is replaced
 STOP_SECONDS = 10  # a worker's time to finish its requests before it is killed
 BACKLOG = 2048  # uvicorn's default
 START_GRACE = 10  # seconds the first ready worker waits for the others before serving
+# A state process that dies this soon after its start is restarted after a pause.
+STATE_STEADY_SECONDS = 60
+STATE_FIRST_PAUSE, STATE_MAX_PAUSE = 1.0, 30.0
 logger = logging.getLogger("uvicorn.error")
 READY = b"r"  # a worker to the supervisor: send me connections
 HANDED = b"c"  # the supervisor to a worker, with the connection's descriptor
@@ -177,6 +180,7 @@ class _StateProcess:
         self.address = os.path.join(self.folder, "socket")
         self.key = secrets.token_bytes(32)
         self.env = {"STATE_SOCKET": self.address, "STATE_KEY": self.key.hex()}
+        self.pause, self.restart_at, self.started = 0.0, 0.0, 0.0
         self.process = self._start()
 
     def _start(self) -> BaseProcess:
@@ -185,13 +189,28 @@ class _StateProcess:
         )
         with _workers_main():
             process.start()
+        self.started = time.monotonic()
         return process
 
     def keep_alive(self) -> None:
-        if not self.process.is_alive():
-            logger.warning("The state process died (exit code %s): starting another",
-                           self.process.exitcode)  # fmt: skip
-            self.process = self._start()
+        """Start another when it died: at once the first time, then, while each dies
+        within STATE_STEADY_SECONDS of its start (it cannot start: a bug, the machine
+        out of memory), after a pause doubled each time up to STATE_MAX_PAUSE, so that
+        a crash loop neither spins nor floods the log."""
+        if self.process.is_alive() or time.monotonic() < self.restart_at:
+            return
+        if self.restart_at == 0.0:  # its death not handled yet
+            if time.monotonic() - self.started >= STATE_STEADY_SECONDS:
+                self.pause = 0.0
+            else:
+                self.pause = min(2 * self.pause, STATE_MAX_PAUSE) or STATE_FIRST_PAUSE
+            logger.warning("The state process died (exit code %s): starting another in %.0f s",
+                           self.process.exitcode, self.pause)  # fmt: skip
+            self.restart_at = time.monotonic() + self.pause
+            if self.pause:
+                return
+        self.restart_at = 0.0
+        self.process = self._start()
 
     def stop(self) -> None:
         if self.process.is_alive():

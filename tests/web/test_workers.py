@@ -5,6 +5,7 @@ and sockets (Linux /proc)."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -360,3 +361,47 @@ def test_the_server_opens_once_every_worker_is_ready_or_after_the_grace(monkeypa
     both = _dispatcher([_FakeWorker(True), _FakeWorker(True)])
     assert both._open()
     both.close()
+
+
+class _FakeProcess:
+    def __init__(self) -> None:
+        self.alive, self.exitcode = True, None
+
+    def start(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+
+class _FakeContext:
+    def __init__(self) -> None:
+        self.started: list[_FakeProcess] = []
+
+    def Process(self, **_: object) -> _FakeProcess:  # multiprocessing's name
+        self.started.append(_FakeProcess())
+        return self.started[-1]
+
+
+def test_a_state_process_dying_at_start_is_restarted_after_growing_pauses(monkeypatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(workers.time, "monotonic", lambda: now[0])
+    context = _FakeContext()
+    state = workers._StateProcess(context)
+
+    def restarts_after_death(lived: float) -> float:
+        """It dies after `lived` seconds: how long until another is started."""
+        now[0] += lived
+        context.started[-1].alive = False
+        count, waited = len(context.started), 0.0
+        while len(context.started) == count:
+            state.keep_alive()
+            now[0] += 0.5
+            waited += 0.5
+        return waited - 0.5
+
+    # Dying at once: 1 s, 2 s, 4 s ... up to 30 s.
+    assert [restarts_after_death(0.1) for _ in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    # After an hour of service, replaced at once.
+    assert restarts_after_death(3600) == 0
+    shutil.rmtree(state.folder)
