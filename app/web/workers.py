@@ -16,8 +16,10 @@ worker said it is ready: a worker still warming the policy state (seconds at 200
 events) gets none. At start, connections wait in the listen backlog until every worker
 is ready (`_Dispatcher._open`).
 
-The supervisor also replaces a worker that dies (killed, out of memory) and stops them
-all on SIGINT or SIGTERM; a worker that cannot start (the database check of
+The supervisor also starts the state process, which holds the policy state for every
+worker (app/web/state_service.py; STATE_PROCESS=false: none, each worker holds its own),
+replaces it or a worker when one dies (killed, out of memory), and stops them all on
+SIGINT or SIGTERM; a worker that cannot start (the database check of
 app/web/startup.py fails) stops the server. Workers die with it (app/processes.py).
 """
 
