@@ -1,5 +1,5 @@
 """Child processes that end with the process that started them: ingestion's workers
-(app/ingest/runner.py) and the site's (app/web/workers.py)."""
+(app/ingest/runner.py) and the site's (app/web/workers.py, which also names them)."""
 
 import contextlib
 import ctypes
@@ -9,7 +9,14 @@ import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PR_SET_PDEATHSIG, PR_SET_NAME = 1, 15  # from <linux/prctl.h>
+
+
+def _prctl(option: int, *args: object) -> None:
+    """Linux's prctl; nothing elsewhere, or where it fails (best effort)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(option, *args)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -18,9 +25,7 @@ def die_with_parent(parent_pid: int) -> None:
     and should prctl fail, a thread polls for the parent's exit. (Linux sends the signal
     when the parent *thread* that started the worker ends: start workers from a thread
     that outlives them.)"""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
     threading.Thread(target=watch_parent, args=(parent_pid,), daemon=True).start()
@@ -32,12 +37,7 @@ def watch_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
-PR_SET_NAME = 15  # from <linux/prctl.h>
-
-
 def name_process(name: str) -> None:
     """The name `ps`, `top` and /proc/PID/comm show (Linux, 15 bytes): a server's
     processes all run the same Python command line otherwise."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+    _prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)

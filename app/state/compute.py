@@ -596,7 +596,7 @@ class StateIndex:
 
     def effect_of(self, event_id: str) -> "EventEffect":
         """What a decision does to the cells it reaches, on the day it counts from."""
-        event = self.events.get(event_id)
+        event = self.event(event_id)
         if event is None or event.type not in DECISION_STATUS or not event.dated:
             return EventEffect((), ())
         day = event.effective.toordinal()

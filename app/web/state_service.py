@@ -9,9 +9,11 @@ supervisor draws at start, then pickles) and get back the same values the index 
 in process: a state view, a cell's detail, a list of changes. The pages memoize them
 per data version like any other value (app/web/cache.py).
 
-A question costs a round trip and pickling: 0.2-2 ms, against a state page's 5-40 ms of
-computation (bench/web_bench.py --only routes). The state process answers each worker
-thread on a connection of its own, one question at a time per connection.
+A question's round trip costs about 0.15 ms; its answer's pickling is the price: a whole
+matrix takes 27 ms to compute, 16 ms to pickle here and 23 ms to unpickle in the worker
+(README, The site at scale). The state process answers each worker thread on a
+connection of its own, one question at a time per connection, on one core: many
+distinct state views at once queue there (STATE_PROCESS=false avoids it).
 
 Without a state process (a single `timeline serve`, uvicorn, tests), `state_index`
 builds the index in process as before. If the state process dies, the supervisor starts
