@@ -162,6 +162,26 @@ class EventOutlet(SQLModel, table=True):
     mentions: int = 1
 
 
+class EventFacets(SQLModel, table=True):
+    """What an event counts for in one row: its type, actor, date, review status and
+    confidence, and its weapon, place and outlet ids each joined by spaces (NULL for
+    none). What a text search reads of its events (app/web/matched.py): one step per
+    event, instead of the event and a lookup per link table. Kept by the database's
+    triggers (migration 0008) on event, eventweapon, eventplace and eventoutlet."""
+
+    __table_args__ = ({"sqlite_with_rowid": False, "info": {KEPT_BY_TRIGGERS: True}},)
+
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    type: str = Field(max_length=16)
+    actor_id: str = Field(max_length=80)
+    date: dt.date | None = None
+    review_status: str = Field(max_length=10)
+    confidence: float | None = None
+    weapons: str | None = None
+    places: str | None = None
+    outlets: str | None = None
+
+
 # --- facet aggregates (app/web/aggregates.py reads them) -----------------------------
 # Kept by the database's triggers (migration 0006) on event, eventweapon, eventplace and
 # eventoutlet, whatever writes them (ingestion, re-extraction, the review desk, a copy):

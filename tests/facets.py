@@ -1,6 +1,6 @@
-"""The facet counts a database should hold, computed here from its events, links and
-mentions (not from the tables the triggers keep), to check that every path that
-writes keeps them right."""
+"""The facet counts and event facet rows a database should hold, computed here from
+its events, links and mentions (not from the tables the triggers keep), to check that
+every path that writes keeps them right."""
 
 from collections import Counter
 from typing import Any
@@ -27,15 +27,15 @@ def _tier(confidence: float | None) -> str:
 
 
 def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
-    """{"eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
+    """{"eventfacets": (event, type, actor, date, review status, confidence, its weapons,
+    places and outlets) -> 1, "eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
     value, status, tier) -> events, "facetmonth": (facet, value, type, actor, status,
     month, tier) -> events, "facetpair": (facet, value, other facet, status, month, tier,
     type, other value) -> events}, from the events as they are."""
+    fields = _rows(engine, "SELECT id, type, actor_id, review_status, date, confidence FROM event")
     events = {
         event_id: (type_, actor, status, _iso(day), _tier(confidence))
-        for event_id, type_, actor, status, day, confidence in _rows(
-            engine, "SELECT id, type, actor_id, review_status, date, confidence FROM event"
-        )
+        for event_id, type_, actor, status, day, confidence in fields
     }
     outlets: Counter[tuple[Any, ...]] = Counter()
     for event_id, outlet in _rows(
@@ -74,7 +74,16 @@ def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
             by_day[(facet, "month", day[:7], value, status, tier)] += 1
         if facet not in ("type", "actor"):
             by_month[(facet, value, type_, actor, status, day[:7], tier)] += 1
+    # eventfacets: (event, its fields, sorted weapons, places, outlets) -> 1
+    lists: dict[tuple[str, str], list[str]] = {}
+    for facet, event_id, value in links:
+        lists.setdefault((event_id, facet), []).append(value)
+    rows: Counter[tuple[Any, ...]] = Counter()
+    for event_id, type_, actor, status, day, confidence in fields:
+        found = (tuple(sorted(lists.get((event_id, f), []))) for f in ("weapon", "place", "outlet"))
+        rows[(event_id, type_, actor, _iso(day), status, confidence, *found)] = 1
     return {
+        "eventfacets": rows,
         "eventoutlet": outlets,
         "facetcount": by_day,
         "facetmonth": by_month,
@@ -93,7 +102,22 @@ def stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     ):
         rows = _rows(engine, f"SELECT {columns}, {count} FROM {table} WHERE {count} <> 0")
         found[table] = Counter({tuple(row[:-1]): row[-1] for row in rows})
+    found["eventfacets"] = Counter(
+        {
+            (event_id, type_, actor, _iso(day), status, confidence, *map(_sorted, lists)): 1
+            for event_id, type_, actor, day, status, confidence, *lists in _rows(
+                engine,
+                "SELECT event_id, type, actor_id, date, review_status, confidence, "
+                "weapons, places, outlets FROM eventfacets",
+            )
+        }
+    )
     return found
+
+
+def _sorted(joined: str | None) -> tuple[str, ...]:
+    """A list as eventfacets holds it ("himars atacms", NULL for none), sorted."""
+    return tuple(sorted((joined or "").split()))
 
 
 def assert_counts_right(engine: Engine) -> None:

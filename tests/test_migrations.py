@@ -90,9 +90,9 @@ def test_upgrade_empty_database_has_no_pending_difference(database_url: str) -> 
 
 def test_revisions_read_without_alembic_agree_with_alembic(database_url: str) -> None:
     scripts = ScriptDirectory(str(MIGRATIONS))
-    assert head_revision() == scripts.get_current_head() == "0007_facet_pairs"
+    assert head_revision() == scripts.get_current_head() == "0008_event_facets"
     assert known_revisions() == {s.revision for s in scripts.walk_revisions()}
-    assert len(known_revisions()) == 7
+    assert len(known_revisions()) == 8
     engine = make_engine(database_url)
     try:
         # Before any migration, then at each revision on the way up.
@@ -140,12 +140,16 @@ def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> 
 
 
 FTS_TRIGGERS = {"event_fts_ai", "event_fts_ad", "event_fts_au"}
-# Migrations 0006 and 0007: the facet counts follow every change of an event.
-FACET_TRIGGERS = {"facet_event_ai", "facet_event_d", "facet_event_au"} | {
-    "facetpair_event_ai",
-    "facetpair_event_d",
-    "facetpair_event_au",
-}
+# Migrations 0006, 0007 and 0008: the facet counts and rows follow every change of an event.
+FACET_TRIGGERS = (
+    {"facet_event_ai", "facet_event_d", "facet_event_au"}
+    | {
+        "facetpair_event_ai",
+        "facetpair_event_d",
+        "facetpair_event_au",
+    }
+    | {"eventfacets_event_ai", "eventfacets_event_d", "eventfacets_event_au"}
+)
 
 
 def _event_triggers(url: str) -> set[str]:
