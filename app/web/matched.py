@@ -11,6 +11,7 @@ queries.conditions.
 """
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
@@ -50,10 +51,28 @@ class Linked(NamedTuple):
     actor: str
 
 
-def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
+def keep(events: tuple[Matched, ...], filter: EventFilter) -> list[Matched]:
     """The events that pass every part of the filter but its text (which found them).
     One pass per part, each a plain comprehension: a search keeps up to 20,000 events
-    and is filtered about ten times per page (once per facet), so no call per event."""
+    and is filtered about ten times per page (once per facet), so no call per event.
+    The parts every facet shares (review status, dates, confidence) are applied once per
+    search and filter: the last result is kept for the page's next questions."""
+    global _last_common
+    key = (filter.reviewed, filter.date_from, filter.date_to, filter.min_confidence)
+    last = _last_common  # (one read: another thread may replace it)
+    if last is not None and last[0] is events and last[1] == key:
+        kept = last[2]
+    else:
+        kept = _keep_common(events, filter)
+        _last_common = (events, key, kept)
+    return _keep_facets(kept, filter)
+
+
+# (a search's events, the shared parts of a filter, the events they keep)
+_last_common: tuple[tuple[Matched, ...], tuple[object, ...], list[Matched]] | None = None
+
+
+def _keep_common(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
     kept = list(events)
     if filter.reviewed is not None:
         counted = statuses(filter.reviewed)[0]
@@ -65,6 +84,11 @@ def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
         kept = [e for e in kept if e.date is not None and e.date <= end]
     if (floor := filter.min_confidence) is not None:
         kept = [e for e in kept if e.confidence is not None and e.confidence >= floor]
+    return kept
+
+
+def _keep_facets(kept: list[Matched], filter: EventFilter) -> list[Matched]:
+    kept = list(kept)  # a copy: the list it is given is kept for the next question
     if types := frozenset(filter.type):
         kept = [e for e in kept if e.type in types]
     if actors := frozenset(filter.actor):
@@ -75,10 +99,16 @@ def keep(events: Iterable[Matched], filter: EventFilter) -> list[Matched]:
     return kept
 
 
-def ordered(events: Sequence[Matched | Linked], order: str) -> list[str]:
+def ordered(events: Sequence[Matched | Linked], order: str, first: int = -1) -> list[str]:
     """Ids as the timeline lists them: by date and id (newest first for "desc"), the
-    undated ones last by id. (Sorted as plain tuples: no key call per event.)"""
-    dated = sorted([(e.date, e.id) for e in events if e.date is not None], reverse=order == "desc")
+    undated ones last by id; with `first` >= 0, at least the first `first` of them (a
+    page's worth, picked by a heap rather than a sort of up to 20,000). Compared as
+    plain tuples: no key call per event."""
+    pairs = [(e.date, e.id) for e in events if e.date is not None]
+    if 0 <= first < len(pairs):
+        pick = heapq.nlargest if order == "desc" else heapq.nsmallest
+        return [event_id for _, event_id in pick(first, pairs)]
+    dated = sorted(pairs, reverse=order == "desc")
     undated = sorted([e.id for e in events if e.date is None])
     return [event_id for _, event_id in dated] + undated
 

@@ -460,11 +460,12 @@ def list_events(
     """
     # A search answered in memory, or a view on links whose few events are read anyway
     # (for its facets): the page is a slice of them in order.
+    first = -1 if limit < 0 else offset + limit
     events = _matched(session, filter)
-    found = None if events is None else matched.ordered(events, filter.order)
+    found = None if events is None else matched.ordered(events, filter.order, first)
     if found is None and any(filter.values(name) for name in LINKS):
         few = _matching(session, filter)
-        found = None if few is None else matched.ordered(few, filter.order)
+        found = None if few is None else matched.ordered(few, filter.order, first)
     if found is not None:
         chosen = found[offset:] if limit < 0 else found[offset : offset + limit]
         return _hydrate(session, _event_rows(session, chosen), with_mentions=mentions)

@@ -5,12 +5,14 @@ facets and lanes, for searches crossed with every other filter."""
 import datetime as dt
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
 
-from app.web import cache, queries
+from app.web import cache, matched, queries
 from app.web.filters import EventFilter
+from app.web.matched import Matched
 from tests.web.generated import ACTORS, OUTLETS, PLACES, TYPES, WEAPONS
 
 SEARCHES = ["frappe", "Portée frontière", "missile accord frappe", "introuvable"]
@@ -132,3 +134,43 @@ def test_a_view_of_few_linked_events_equals_the_database(
         checked += in_memory["count"] > 9
         uncounted += queries._uncounted_links(f) and in_memory["count"] > 3
     assert (checked > 10, uncounted > 5) == (True, True)
+
+
+def _event(event_id: str, day: dt.date | None, status: str = "unreviewed") -> Matched:
+    return Matched(event_id, "authorization", "germany", day, status, 0.8, (), (), ())
+
+
+def test_the_first_ids_of_a_page_are_those_of_the_whole_order() -> None:
+    """ordered(first=n) picks a page's worth by a heap: the same ids, in the same order,
+    as the first n of the whole order; undated events come last, by id."""
+    events = [
+        _event("e3", dt.date(2024, 5, 1)),
+        _event("e1", dt.date(2024, 5, 1)),
+        _event("e9", None),
+        _event("e2", dt.date(2023, 1, 9)),
+        _event("e0", None),
+        _event("e7", dt.date(2025, 2, 2)),
+    ]
+    assert matched.ordered(events, "asc") == ["e2", "e1", "e3", "e7", "e0", "e9"]
+    assert matched.ordered(events, "desc") == ["e7", "e3", "e1", "e2", "e0", "e9"]
+    assert matched.ordered(events, "asc", 2) == ["e2", "e1"]
+    assert matched.ordered(events, "desc", 3) == ["e7", "e3", "e1"]
+    # More than the dated events: the whole order, undated included.
+    assert matched.ordered(events, "desc", 5) == ["e7", "e3", "e1", "e2", "e0", "e9"]
+
+
+def test_the_shared_parts_of_a_filter_are_applied_again_when_they_change() -> None:
+    """keep() reuses the last search's review-status, date and confidence pass for the
+    page's next questions, and only while those parts stay the same."""
+    events = (
+        _event("a", dt.date(2024, 1, 1), "confirmed"),
+        _event("b", dt.date(2024, 6, 1)),
+        _event("c", dt.date(2025, 1, 1), "confirmed"),
+    )
+    reviewed = EventFilter(q="x", reviewed=True)
+    assert [e.id for e in matched.keep(events, reviewed)] == ["a", "c"]
+    assert [e.id for e in matched.keep(events, replace(reviewed, type=("warning",)))] == []
+    assert [e.id for e in matched.keep(events, reviewed)] == ["a", "c"]
+    later = replace(reviewed, date_from=dt.date(2024, 3, 1))
+    assert [e.id for e in matched.keep(events, later)] == ["c"]
+    assert [e.id for e in matched.keep(events, EventFilter(q="x"))] == ["a", "b", "c"]
