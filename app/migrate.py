@@ -9,8 +9,10 @@ the migration files' `revision` and `down_revision` assignments and the database
 """
 
 import ast
+import importlib.util
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
@@ -22,6 +24,18 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 VERSION_TABLE = "alembic_version"  # Alembic's default (migrations/env.py keeps it)
+
+
+def migration_module(filename: str) -> ModuleType:
+    """An earlier migration file as a module, for a later one that reuses its builders
+    (a migration never changes once released, so reading them from it is reading them
+    as they were). Migration files are not importable by name: they start with digits."""
+    path = MIGRATIONS / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def alembic_config(database_url: str) -> "Config":

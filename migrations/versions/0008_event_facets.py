@@ -7,15 +7,14 @@ Revises: 0007_facet_pairs
 Create Date: 2026-11-23 17:20:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from app.migrate import migration_module
 
 revision: str = "0008_event_facets"
 down_revision: str | None = "0007_facet_pairs"
@@ -25,18 +24,7 @@ depends_on: str | Sequence[str] | None = None
 String = sqlmodel.sql.sqltypes.AutoString
 
 
-def _facets_migration() -> ModuleType:
-    """Migration 0006, whose trigger builder and links these rows share (as 0007 reads
-    them: a migration never changes once released)."""
-    path = Path(__file__).with_name("0006_facets.py")
-    spec = importlib.util.spec_from_file_location("migration_0006_facets", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0006 = _facets_migration()
+_0006 = migration_module("0006_facets.py")  # its trigger builder and links
 LINKS: tuple[tuple[str, str, str], ...] = _0006.LINKS  # (facet, table, column)
 Trigger = _0006.Trigger
 
