@@ -22,7 +22,7 @@ from tests.web.generated import generate
 # Tables that grow with the events; the names and the small lookup tables may be read whole.
 LARGE = (
     "event", "eventweapon", "eventplace", "eventoutlet", "mention", "article",
-    "facetcount", "facetmonth", "facetpair", "eventalias", "event_fts_rowid",
+    "facetcount", "facetmonth", "facetpair", "eventalias", "event_fts_rowid", "eventfacets",
 )  # fmt: skip
 COUNTS = str(VERSION_COUNTS)
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(LARGE)})\b")
