@@ -128,10 +128,10 @@ def test_a_session_id_planted_before_sign_in_is_never_used(
 ) -> None:
     planted = "attacker-chosen-session-id-0123456789abcdef"
     form = client.get("/review/login")
+    client.cookies.set("timeline_session", planted)
     response = client.post(
         "/review/login",
         data={"name": "ana", "password": "ana's long passphrase", "csrf_token": csrf_of(form.text)},
-        cookies={"timeline_session": planted},
         follow_redirects=False,
     )
     cookie = next(
@@ -152,10 +152,10 @@ def test_a_session_cookie_given_to_a_victim_is_ended_at_their_sign_in(
     bobs = client.cookies.get("timeline_session") or ""
     client.cookies.clear()
     form = client.get("/review/login")
+    client.cookies.set("timeline_session", bobs)
     response = client.post(
         "/review/login",
         data={"name": "ana", "password": "ana's long passphrase", "csrf_token": csrf_of(form.text)},
-        cookies={"timeline_session": bobs},
         follow_redirects=False,
     )
     assert response.status_code == 303
