@@ -20,6 +20,10 @@ def _iso(value: Any) -> str:
     return "" if value is None else str(value)[:10]
 
 
+# The link facets, in eventfacets' column order (weapons, places, outlets).
+FACETS = ("weapon", "place", "outlet")
+
+
 def _tier(confidence: float | None) -> str:
     """The highest of the form's confidence floors the event reaches ("" for none)."""
     reached = [floor for floor in (0.5, 0.7, 0.9) if confidence is not None and confidence >= floor]
@@ -28,10 +32,10 @@ def _tier(confidence: float | None) -> str:
 
 def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     """{"eventfacets": (event, type, actor, date, review status, confidence, its weapons,
-    places and outlets) -> 1, "eventoutlet": (event, outlet) -> mentions, "facetcount": (facet, grain, period,
-    value, status, tier) -> events, "facetmonth": (facet, value, type, actor, status,
-    month, tier) -> events, "facetpair": (facet, value, other facet, status, month, tier,
-    type, other value) -> events}, from the events as they are."""
+    places and outlets) -> 1, "eventoutlet": (event, outlet) -> mentions, "facetcount":
+    (facet, grain, period, value, status, tier) -> events, "facetmonth": (facet, value,
+    type, actor, status, month, tier) -> events, "facetpair": (facet, value, other facet,
+    status, month, tier, type, other value) -> events}, from the events as they are."""
     fields = _rows(engine, "SELECT id, type, actor_id, review_status, date, confidence FROM event")
     events = {
         event_id: (type_, actor, status, _iso(day), _tier(confidence))
@@ -75,13 +79,11 @@ def expected(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
         if facet not in ("type", "actor"):
             by_month[(facet, value, type_, actor, status, day[:7], tier)] += 1
     # eventfacets: (event, its fields, sorted weapons, places, outlets) -> 1
-    lists: dict[tuple[str, str], list[str]] = {}
-    for facet, event_id, value in links:
-        lists.setdefault((event_id, facet), []).append(value)
     rows: Counter[tuple[Any, ...]] = Counter()
     for event_id, type_, actor, status, day, confidence in fields:
-        found = (tuple(sorted(lists.get((event_id, f), []))) for f in ("weapon", "place", "outlet"))
-        rows[(event_id, type_, actor, _iso(day), status, confidence, *found)] = 1
+        found = links_of.get(event_id, [])
+        lists = (tuple(sorted(v for f, v in found if f == facet)) for facet in FACETS)
+        rows[(event_id, type_, actor, _iso(day), status, confidence, *lists)] = 1
     return {
         "eventfacets": rows,
         "eventoutlet": outlets,

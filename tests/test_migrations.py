@@ -141,15 +141,11 @@ def test_feed_tables_come_and_go_with_their_own_migration(database_url: str) -> 
 
 FTS_TRIGGERS = {"event_fts_ai", "event_fts_ad", "event_fts_au"}
 # Migrations 0006, 0007 and 0008: the facet counts and rows follow every change of an event.
-FACET_TRIGGERS = (
-    {"facet_event_ai", "facet_event_d", "facet_event_au"}
-    | {
-        "facetpair_event_ai",
-        "facetpair_event_d",
-        "facetpair_event_au",
-    }
-    | {"eventfacets_event_ai", "eventfacets_event_d", "eventfacets_event_au"}
-)
+FACET_TRIGGERS = {
+    f"{name}_event_{when}"
+    for name in ("facet", "facetpair", "eventfacets")
+    for when in ("ai", "d", "au")
+}
 
 
 def _event_triggers(url: str) -> set[str]:

@@ -82,7 +82,11 @@ def _rows(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> 
 
 
 # Rejected events (the review desk) are in no public view; their permalinks answer 410.
-PUBLIC = EVENT.c.review_status != "rejected"
+def _public(table: Any) -> ColumnElement[bool]:
+    return table.c.review_status != "rejected"
+
+
+PUBLIC = _public(EVENT)
 
 
 def _event_select() -> Any:
@@ -228,11 +232,12 @@ def _fts_event_ids(q: str) -> Any:
 
 
 def _text_event_ids(session: Session, q: str) -> Any:
-    """The ids of the events a text search finds, or None when `q` has no term."""
+    """The ids of the events whose text has every term of `q` (which has one)."""
     if _dialect(session) == "sqlite":
-        return _fts_event_ids(q) if _TERM_RE.search(fold(q)) else None
+        return _fts_event_ids(q)
     cond = _text_condition(session, q)
-    return None if cond is None else select(EVENT.c.id).where(cond)
+    assert cond is not None  # q has a term
+    return select(EVENT.c.id).where(cond)
 
 
 def outlet_labels(*, session: Session, slugs: Iterable[str]) -> dict[str, str]:
@@ -362,12 +367,9 @@ def matched_events(session: Session, q: str) -> tuple[Matched, ...] | None:
     terms = tuple(_TERM_RE.findall(fold(q)))
 
     def compute() -> tuple[Matched, ...] | None:
-        found = _text_event_ids(session, q)
-        if found is None:
-            return None
-        public = EVENT_FACETS.c.review_status != "rejected"  # as PUBLIC
-        in_found = EVENT_FACETS.c.event_id.in_(found)
-        stmt = select(*_MATCHED_COLUMNS).where(public, in_found).limit(MATCHED_LIMIT + 1)
+        found = EVENT_FACETS.c.event_id.in_(_text_event_ids(session, q))
+        public = _public(EVENT_FACETS)
+        stmt = select(*_MATCHED_COLUMNS).where(public, found).limit(MATCHED_LIMIT + 1)
         # .all(): one fetch of every row, several times cheaper than iterating rows.
         rows = _rows(session, stmt).all()
         if len(rows) > MATCHED_LIMIT:
